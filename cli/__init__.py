@@ -1,0 +1,1 @@
+"""The ``trustwatch`` command line: thin click commands over the stage packages."""

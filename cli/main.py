@@ -1,0 +1,265 @@
+"""``trustwatch``: crawl, store, parse and publish immigration-enforcement laws.
+
+Each command parses its arguments, calls the stage packages and prints; errors a user
+can cause end in one line on stderr and exit code 2, a crawl that met errors exits 1.
+Heavy imports (Scrapy, Datasette) happen inside the commands that need them, so that
+``extract`` and ``status`` start fast.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    envvar="TRUSTWATCH_DB",
+    default="trustwatch.db",
+    show_default=True,
+    help="SQLite database file (env TRUSTWATCH_DB).",
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
+PORT_OPTION = click.option("--port", default=8001, show_default=True, help="Port to serve on.")
+HOST_OPTION = click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
+SAMPLE = Path("tests") / "fixtures" / "california"
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def _open(db_path: str):
+    from trustwatch.db.migrations import DatabaseError, open_database
+
+    try:
+        return open_database(db_path)
+    except DatabaseError as error:
+        raise UserError(str(error)) from error
+
+
+@click.group()
+@click.version_option(package_name="trustwatch")
+def cli():
+    """Track the laws that limit or force local help with federal immigration
+    enforcement: every version, its sections, published with Datasette."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--bill",
+    "bills",
+    multiple=True,
+    help="Only this bill (repeatable), e.g. 201720180SB54 or '2017 SB 54'.",
+)
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Save every response into this folder (readable, editable).",
+)
+@click.option(
+    "--replay",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Serve responses from a recorded folder instead of the network.",
+)
+@DB_OPTION
+@QUIET_OPTION
+@JSON_OPTION
+def crawl(sources, bills, record, replay, db_path, quiet, as_json):
+    """Crawl SOURCES (all when none are named) and store every new version.
+
+    \b
+    Examples:
+      trustwatch crawl california
+      trustwatch crawl california --bill '2017 SB 54'
+      trustwatch crawl --replay tests/fixtures/california
+    """
+    summaries = _crawl(sources, bills, record, replay, db_path, quiet, as_json)
+    if as_json:
+        click.echo(json.dumps({"crawls": summaries}, indent=2))
+    if any(s["errors"] for s in summaries):
+        sys.exit(1)
+
+
+def _crawl(sources, bills, record, replay, db_path, quiet, as_json) -> list[dict]:
+    from trustwatch.spiders.california import BillArgumentError
+
+    from .crawling import CrawlSetupError, plan, run_crawls
+
+    if record and replay:
+        raise UserError("--record and --replay cannot be used together")
+    _open(db_path).close()
+    try:
+        jobs = plan(tuple(sources), tuple(bills), replay)
+        summaries = run_crawls(
+            jobs,
+            db_path,
+            record=record,
+            replay=replay,
+            progress=not (quiet or as_json),
+            log_level="ERROR" if (quiet or as_json) else None,
+        )
+    except (CrawlSetupError, BillArgumentError) as error:
+        raise UserError(str(error)) from error
+    for item in summaries:
+        if item["finish_reason"] is None and item["crawl_run_id"] is None:
+            raise UserError(f"{item['spider']}: the crawl did not start (see the log above)")
+    if not (quiet or as_json):
+        for item in summaries:
+            click.echo(
+                f"{item['spider']}: {item['versions_new']} new versions, "
+                f"{item['versions_unchanged']} unchanged, {item['errors']} errors "
+                f"(crawl run {item['crawl_run_id']}, database {db_path})",
+                err=True,
+            )
+    return summaries
+
+
+@cli.command()
+@DB_OPTION
+@HOST_OPTION
+@PORT_OPTION
+def serve(db_path, host, port):
+    """Publish the database with Datasette (search, facets, JSON API)."""
+    _serve(db_path, host, port)
+
+
+def _serve(db_path: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from .publish import PublishError, datasette_app
+
+    try:
+        ds = datasette_app(db_path)
+    except PublishError as error:
+        raise UserError(str(error)) from error
+    click.echo(f"Serving Datasette at http://{host}:{port}/{Path(db_path).stem}", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.option(
+    "--replay",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=SAMPLE,
+    show_default=True,
+    help="Recorded sample to crawl.",
+)
+@click.option("--no-serve", is_flag=True, help="Only build the database.")
+@DB_OPTION
+@HOST_OPTION
+@PORT_OPTION
+@QUIET_OPTION
+def demo(replay, no_serve, db_path, host, port, quiet):
+    """Replay the bundled sample crawl into the database, then serve it.
+
+    Offline and repeatable: a second run adds no versions.
+    """
+    if not replay.is_dir():
+        raise UserError(f"sample folder {replay} not found: run from a trustwatch checkout")
+    summaries = _crawl((), (), None, replay, db_path, quiet, False)
+    if any(s["errors"] for s in summaries):
+        raise UserError("the sample crawl met errors (see above)")
+    if not no_serve:
+        _serve(db_path, host, port)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+)
+def extract(file, output):
+    """Print the normalised text and sections of a law in FILE (HTML or plain text).
+
+    \b
+    Example:
+      trustwatch extract bill.html --format text
+    """
+    from trustwatch.parsers.errors import ParseError
+    from trustwatch.parsers.formats import document_text
+    from trustwatch.parsers.sections import section_spans
+
+    try:
+        body = file.read_bytes()
+    except OSError as error:
+        raise UserError(f"cannot read {file}: {error.strerror}") from error
+    try:
+        text = document_text(body, filename=file.name)
+    except ParseError as error:
+        raise UserError(f"{file}: {error}") from error
+    sections = [section.as_dict() for section in section_spans(text)]
+    if output == "json":
+        click.echo(json.dumps({"text": text, "sections": sections}, ensure_ascii=False, indent=2))
+        return
+    for section in sections:
+        indent = "  " * section["level"]
+        click.echo(f"{indent}{section['number']}  [{section['start']}:{section['end']}]  "
+                   f"{section['heading']}".rstrip())
+
+
+@cli.command()
+@JSON_OPTION
+def sources(as_json):
+    """List the sources that can be crawled, and whether their API key is set."""
+    import os
+
+    from .crawling import spider_classes
+
+    rows = []
+    for name, spider in spider_classes().items():
+        key = getattr(spider, "needs_key", None)
+        rows.append(
+            {
+                "source": name,
+                "description": (spider.__module__ and (sys.modules[spider.__module__].__doc__ or ""))
+                .strip()
+                .splitlines()[0],
+                "needs_key": key,
+                "key_set": bool(key and os.environ.get(key)),
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        key = row["needs_key"]
+        state = "no key needed" if not key else f"key {key} {'set' if row['key_set'] else 'NOT set'}"
+        click.echo(f"{row['source']:<14} {state:<24} {row['description']}")
+
+
+@cli.command()
+@DB_OPTION
+@JSON_OPTION
+def status(db_path, as_json):
+    """Show what the database holds and how the last crawls went."""
+    from trustwatch.db.queries import database_status
+
+    if not Path(db_path).exists():
+        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
+    report = database_status(_open(db_path))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"database {db_path} (schema version {report['schema_version']})")
+    for table, count in report["counts"].items():
+        click.echo(f"  {table:<14} {count}")
+    click.echo("last crawls:")
+    for run in report["recent_crawls"]:
+        click.echo(
+            f"  #{run['id']} {run['spider']} {run['started_at']} {run['status']}: "
+            f"{run['versions_new']} new, {run['versions_unchanged']} unchanged, "
+            f"{run['errors']} errors"
+        )

@@ -1,0 +1,264 @@
+"""Storing what a crawl fetched: raw bytes, documents, versions and their sections.
+
+One transaction per version, so a crash mid-crawl leaves whole versions or nothing.
+Versions are keyed by (document, the source's version key, sha256 of the normalised
+text): storing the same thing twice only moves ``last_seen``, a changed text is a new
+row. Raw bodies are content-addressed and zlib-compressed, so any version can be parsed
+again from exactly the bytes that were fetched.
+"""
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """A place, named by its Open Civic Data division id."""
+
+    id: str
+    name: str
+    level: str
+    state_code: str | None = None
+    fips: str | None = None
+
+
+@dataclass
+class RawResponse:
+    """The bytes of one HTTP response, as fetched."""
+
+    url: str
+    status: int
+    body: bytes
+    media_type: str
+    encoding: str | None = None
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+
+@dataclass
+class DocumentRecord:
+    """What a source says about a document, whichever version was fetched."""
+
+    id: str
+    jurisdiction: Jurisdiction
+    source: str
+    session: str
+    identifier: str
+    title: str
+    kind: str
+    status: str
+    source_url: str
+
+
+@dataclass
+class VersionRecord:
+    """One parsed version: normalised text and its sections (``Section.as_dict()``)."""
+
+    source_key: str
+    label: str
+    classification: str
+    date: str | None
+    sequence: int
+    text: str
+    sections: list[dict]
+    source_url: str
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """``status`` is ``"new"`` or ``"unchanged"``."""
+
+    status: str
+    version_id: int
+
+
+def store_version(
+    db: Database,
+    document: DocumentRecord,
+    version: VersionRecord,
+    raw: RawResponse,
+    *,
+    crawl_run_id: int | None,
+    now: str,
+) -> StoreResult:
+    """Store one fetched version and everything it hangs from, in one transaction."""
+    with db.atomic():
+        _upsert_jurisdiction(db, document.jurisdiction)
+        _insert_raw(db, raw, now)
+        _upsert_document(db, document, now)
+        existing = db.execute(
+            "select id from versions where document_id = ? and source_key = ? "
+            "and text_sha256 = ?",
+            [document.id, version.source_key, version.text_sha256],
+        ).fetchone()
+        if existing:
+            db.execute(
+                "update versions set last_seen = ? where id = ?", [now, existing[0]]
+            )
+            return StoreResult("unchanged", existing[0])
+        version_id = _insert_version(db, document, version, raw, crawl_run_id, now)
+        _renumber(db, document.id)
+        return StoreResult("new", version_id)
+
+
+def replace_sections(db: Database, version_id: int, text: str, sections: list[dict]) -> None:
+    """Replace the sections of a stored version (``reparse`` after a parser fix)."""
+    with db.atomic():
+        db.execute("delete from sections where version_id = ?", [version_id])
+        _insert_sections(db, version_id, text, sections)
+
+
+def raw_body(db: Database, sha256: str) -> bytes:
+    """The original bytes of a stored raw response."""
+    row = db.execute(
+        "select body, compression from raw_responses where sha256 = ?", [sha256]
+    ).fetchone()
+    if row is None:
+        raise KeyError(sha256)
+    body, compression = row
+    return zlib.decompress(body) if compression == "zlib" else body
+
+
+def _upsert_jurisdiction(db: Database, jurisdiction: Jurisdiction) -> None:
+    db["jurisdictions"].insert(
+        {
+            "id": jurisdiction.id,
+            "name": jurisdiction.name,
+            "level": jurisdiction.level,
+            "state_code": jurisdiction.state_code,
+            "fips": jurisdiction.fips,
+        },
+        ignore=True,
+    )
+
+
+def _insert_raw(db: Database, raw: RawResponse, now: str) -> None:
+    db["raw_responses"].insert(
+        {
+            "sha256": raw.sha256,
+            "url": raw.url,
+            "status": raw.status,
+            "media_type": raw.media_type,
+            "encoding": raw.encoding,
+            "headers": json.dumps(raw.headers, sort_keys=True),
+            "size": len(raw.body),
+            "compression": "zlib",
+            "body": zlib.compress(raw.body, 6),
+            "fetched_at": now,
+        },
+        ignore=True,
+    )
+
+
+def _upsert_document(db: Database, document: DocumentRecord, now: str) -> None:
+    values = {
+        "jurisdiction_id": document.jurisdiction.id,
+        "source": document.source,
+        "session": document.session,
+        "identifier": document.identifier,
+        "title": document.title,
+        "kind": document.kind,
+        "status": document.status,
+        "source_url": document.source_url,
+        "last_seen": now,
+    }
+    updated = db.execute(
+        "update documents set "
+        + ", ".join(f"[{column}] = :{column}" for column in values)
+        + " where id = :id",
+        {**values, "id": document.id},
+    ).rowcount
+    if not updated:
+        db["documents"].insert({"id": document.id, **values, "first_seen": now})
+
+
+def _insert_version(
+    db: Database,
+    document: DocumentRecord,
+    version: VersionRecord,
+    raw: RawResponse,
+    crawl_run_id: int | None,
+    now: str,
+) -> int:
+    version_id = (
+        db["versions"]
+        .insert(
+            {
+                "document_id": document.id,
+                "source_key": version.source_key,
+                "label": version.label,
+                "classification": version.classification,
+                "date": version.date,
+                "sequence": version.sequence,
+                "text": version.text,
+                "text_sha256": version.text_sha256,
+                "char_count": len(version.text),
+                "raw_sha256": raw.sha256,
+                "source_url": version.source_url,
+                "fetched_at": now,
+                "last_seen": now,
+                "crawl_run_id": crawl_run_id,
+            }
+        )
+        .last_pk
+    )
+    _insert_sections(db, version_id, version.text, version.sections)
+    return version_id
+
+
+def _insert_sections(db: Database, version_id: int, text: str, sections: list[dict]) -> None:
+    """Each section row keeps its own words only — up to its first sub-unit — so that
+    searching sections finds the innermost unit and the text is stored once, not once
+    per nesting level. The whole unit is ``versions.text[start:end]``."""
+    rows = []
+    for ordinal, section in enumerate(sections):
+        own_end = section["end"]
+        following = sections[ordinal + 1] if ordinal + 1 < len(sections) else None
+        if following and following["start"] < own_end:
+            own_end = following["start"]
+        rows.append(
+            {
+                "version_id": version_id,
+                "ordinal": ordinal,
+                "number": section["number"],
+                "heading": section["heading"],
+                "level": section["level"],
+                "parent": section["parent"],
+                "start": section["start"],
+                "end": section["end"],
+                "text": text[section["start"] : own_end].strip(),
+            }
+        )
+    db["sections"].insert_all(rows)
+
+
+def _renumber(db: Database, document_id: str) -> None:
+    """Order a document's versions by date, then by the source's own order, and make
+    the last one the document's latest version. Spiders fetch versions concurrently,
+    so the order they arrive in means nothing."""
+    ids = [
+        row[0]
+        for row in db.execute(
+            "select id from versions where document_id = ? "
+            "order by date is null, date, sequence, id",
+            [document_id],
+        )
+    ]
+    db.conn.executemany(
+        "update versions set ordinal = ? where id = ?",
+        [(ordinal, version_id) for ordinal, version_id in enumerate(ids, start=1)],
+    )
+    db.execute(
+        "update documents set latest_version_id = ? where id = ?", [ids[-1], document_id]
+    )

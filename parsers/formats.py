@@ -1,0 +1,70 @@
+"""Any file of a law → normalised text: the dispatch ``trustwatch extract`` and re-parsing use.
+
+The format is decided from the media type when a server sent one, else from the file
+name, else from the bytes themselves. Text that is not text (binary garbage, a file cut
+in the middle of a multi-byte character run) is refused with a :class:`ParseError`
+rather than stored as noise.
+"""
+
+import re
+
+from .errors import NoTextError, ParseError
+from .html import html_to_text
+from .text import normalize_text
+
+_HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>])", re.IGNORECASE)
+_PLAIN = re.compile(r"[\w\s.,;:!?'\"“”‘’()\[\]§§/\-–—&%$#*+=<>|~`^@{}\\]")
+
+
+def document_text(body: bytes, media_type: str | None = None, filename: str | None = None) -> str:
+    """Return the normalised text of a document's bytes (HTML or plain text)."""
+    kind = _kind(body, media_type, filename)
+    if not body.strip():
+        raise NoTextError("the file is empty")
+    if kind == "html":
+        return _checked(html_to_text(body))
+    if kind == "text":
+        return _checked(normalize_text(_decode(body)))
+    raise ParseError(f"unsupported format: {kind}")
+
+
+def _kind(body: bytes, media_type: str | None, filename: str | None) -> str:
+    if media_type:
+        if "html" in media_type:
+            return "html"
+        if media_type.startswith("text/"):
+            return "text"
+    name = (filename or "").lower()
+    if name.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    if name.endswith((".txt", ".md", ".text")):
+        return "text"
+    if name.endswith(".pdf") or body.startswith(b"%PDF-"):
+        return "pdf"
+    if _HTML_START.match(body[:1024]):
+        return "html"
+    return "text"
+
+
+def _decode(body: bytes) -> str:
+    if b"\x00" in body[:65536]:
+        raise ParseError("the file is binary, not text (it contains NUL bytes)")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return body.decode("latin-1")
+
+
+def _checked(text: str) -> str:
+    """Refuse text that is mostly not words: binary garbage decoded as a code page."""
+    if not text:
+        raise NoTextError("the file holds no text")
+    sample = text[:20000]
+    plain = len(_PLAIN.findall(sample))
+    if plain / len(sample) < 0.9:
+        raise ParseError(
+            f"the file does not look like text ({plain / len(sample):.0%} ordinary characters)"
+        )
+    return text

@@ -1,0 +1,226 @@
+"""Normalised text → numbered sections with character offsets.
+
+Bills nest three kinds of numbered unit, and a reader (and the provision tagger, and the
+diff) needs all three: the bill's own sections ("SECTION 1.", "SEC. 2."), the code
+sections a bill adds or amends ("7282.5.", "2-173-042", "752.053."), and subdivisions
+("(a)", "(1)", "(A)", "(i)"). Real pages often arrive flattened onto one line, so a marker
+is recognised by what precedes it (a line start or the end of a sentence), never by its
+position on a line alone; cross-references ("subdivision (c) of Section 1192.7") are
+preceded by words and so are not markers.
+"""
+
+import re
+from dataclasses import dataclass
+
+# Where the operative text starts; the digest before it summarises, it does not enact.
+_ENACTING = re.compile(
+    r"(?:the people of the state of [a-z ]+ do enact as follows"
+    r"|be it enacted by [^:]{0,200}"
+    r"|be it ordained by [^:]{0,200}"
+    r"|do ordain as follows)\s*:?",
+    re.IGNORECASE,
+)
+_DIGEST = re.compile(r"legislative\s+counsel\W{0,3}s\s+digest", re.IGNORECASE)
+
+_MARKER = re.compile(
+    r"(?P<bill>\b(?P<bill_word>SECTION|SEC\.)\s+(?P<bill_num>\d+(?:\.\d+)?[a-z]?)\.)"
+    r"|(?P<code>(?<![\w.,\-§(])(?P<code_num>\d+(?:[.-]\d+)+|\d{3,5})\.(?=\s+[A-Z(“\"]))"
+    r"|(?P<sub>\((?P<sub_label>[a-z]{1,2}|[ivx]{2,5}|\d{1,3}|[A-Z]|[IVX]{2,5})\)(?=\s))"
+)
+# What may stand before a code-section or subdivision marker: nothing (line start), or
+# the end of a sentence, a colon, a semicolon (with "or"/"and"), a closing quote — or
+# line-number debris of printed bills ("3(a) The ...").
+_SENTENCE_END = re.compile(r"(?:[.:;”\"—]|;\s+(?:or|and))\s*$")
+_LINE_NUMBER_DEBRIS = re.compile(r"(?:^|\n)\s*\d{0,2}\s*$")
+# Words that make a following number a cross-reference, not a heading.
+_REFERENCE_WORDS = frozenset(
+    "section sections and or to of with through in chapter article part title division "
+    "paragraph subdivision subparagraph clause former no. number, than".split()
+)
+_MONTHS = re.compile(
+    r"(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\s+\d{1,2},?\s*$",
+    re.IGNORECASE,
+)
+
+# Rank of each kind of marker: a marker closes every open unit of equal or lower rank.
+_BILL, _CODE, _LETTER, _DIGIT, _UPPER, _ROMAN, _UPPER_ROMAN = range(7)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered unit of a text: ``text[start:end]`` is the whole unit."""
+
+    number: str
+    heading: str
+    start: int
+    end: int
+    level: int
+    parent: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "heading": self.heading,
+            "start": self.start,
+            "end": self.end,
+            "level": self.level,
+            "parent": self.parent,
+        }
+
+
+def section_spans(text: str) -> list[Section]:
+    """Split a normalised text into its numbered sections, in document order.
+
+    Units nest: ``7282.5(a)(1)`` is inside ``7282.5(a)``, inside ``7282.5``, inside
+    ``SEC. 2``. A Legislative Counsel's digest, when present, is one unit numbered
+    ``DIGEST``; numbering is looked for only in the enacted text after it.
+    """
+    sections: list[Section] = []
+    body_start = 0
+    enacting = _ENACTING.search(text)
+    if enacting:
+        body_start = enacting.end()
+        digest = _DIGEST.search(text, 0, enacting.start())
+        if digest:
+            sections.append(
+                Section(
+                    "DIGEST",
+                    "Legislative Counsel's Digest",
+                    digest.start(),
+                    _rstrip_end(text, digest.start(), enacting.start()),
+                    0,
+                    None,
+                )
+            )
+    open_units: list[_Open] = []
+    found: list[_Open] = []
+    for match in _MARKER.finditer(text, body_start):
+        unit = _classify(text, match, open_units)
+        if unit is None:
+            continue
+        while open_units and open_units[-1].rank >= unit.rank:
+            open_units.pop().end = match.start()
+        unit.parent = open_units[-1] if open_units else None
+        unit.number = _number(unit)
+        open_units.append(unit)
+        found.append(unit)
+    for unit in found:
+        end = unit.end if unit.end is not None else len(text)
+        sections.append(
+            Section(
+                unit.number,
+                unit.heading,
+                unit.start,
+                _rstrip_end(text, unit.start, end),
+                unit.depth,
+                unit.parent.number if unit.parent else None,
+            )
+        )
+    return sections
+
+
+class _Open:
+    """A unit whose end is not yet known while scanning."""
+
+    __slots__ = ("rank", "label", "start", "end", "heading", "parent", "number")
+
+    def __init__(self, rank: int, label: str, start: int, heading: str = ""):
+        self.rank, self.label, self.start, self.heading = rank, label, start, heading
+        self.end: int | None = None
+        self.parent: _Open | None = None
+        self.number = label
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.parent is None else self.parent.depth + 1
+
+
+def _classify(text: str, match: re.Match, open_units: list[_Open]) -> _Open | None:
+    before = text[max(0, match.start() - 40) : match.start()]
+    if match.group("bill"):
+        word = "SECTION" if match.group("bill_word") == "SECTION" else "SEC."
+        return _Open(
+            _BILL,
+            f"{word} {match.group('bill_num')}",
+            match.start(),
+            _heading_after(text, match.end()),
+        )
+    if match.group("code"):
+        previous_word = before.split()[-1].lower() if before.split() else ""
+        if previous_word in _REFERENCE_WORDS or _MONTHS.search(before):
+            return None
+        if not (_after_sentence_end(before) or _after_heading_word(before)):
+            return None
+        return _Open(_CODE, match.group("code_num"), match.start())
+    if not _after_sentence_end(before):
+        return None
+    label = match.group("sub_label")
+    return _Open(_subdivision_rank(label, open_units), f"({label})", match.start())
+
+
+def _after_sentence_end(before: str) -> bool:
+    if not before.strip() or _LINE_NUMBER_DEBRIS.search(before):
+        return True
+    return bool(_SENTENCE_END.search(before))
+
+
+def _after_heading_word(before: str) -> bool:
+    """A flattened page loses the break between a chapter heading and the first code
+    section ("... Immigration Authorities 7284. This chapter"): a capitalised word
+    before a code number is accepted, cross-reference words excepted."""
+    return bool(re.search(r"[A-Z][a-z]+\s+$", before))
+
+
+def _subdivision_rank(label: str, open_units: list[_Open]) -> int:
+    if label.isdigit():
+        return _DIGIT
+    if label.islower():
+        if len(label) == 1 and label not in "ivx":
+            return _LETTER
+        # "(i)", "(v)", "(x)" are letters right after "(h)", "(u)", "(w)"; else roman.
+        previous = _last_label(open_units, _LETTER)
+        if len(label) == 1 and previous and ord(previous) == ord(label) - 1:
+            return _LETTER
+        if set(label) <= set("ivx") and (
+            len(label) > 1 or _last_label(open_units, _UPPER) or _deeper_than_letter(open_units)
+        ):
+            return _ROMAN
+        return _LETTER
+    if len(label) == 1 and label not in "IVX":
+        return _UPPER
+    previous = _last_label(open_units, _UPPER)
+    if len(label) == 1 and previous and ord(previous) == ord(label) - 1:
+        return _UPPER
+    return _UPPER_ROMAN
+
+
+def _last_label(open_units: list[_Open], rank: int) -> str | None:
+    for unit in reversed(open_units):
+        if unit.rank == rank:
+            return unit.label.strip("()")
+    return None
+
+
+def _deeper_than_letter(open_units: list[_Open]) -> bool:
+    return bool(open_units) and open_units[-1].rank >= _DIGIT
+
+
+def _number(unit: _Open) -> str:
+    if unit.rank <= _CODE or unit.parent is None:
+        return unit.label
+    return unit.parent.number + unit.label
+
+
+def _heading_after(text: str, position: int) -> str:
+    """The first clause after a bill-section marker: "Section 7282 ... to read:"."""
+    window = text[position : position + 300]
+    match = re.match(r"\s*(.+?[:.])(?=\s|$)", window, re.DOTALL)
+    heading = match.group(1) if match else window
+    return " ".join(heading.split())
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end

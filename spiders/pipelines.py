@@ -1,0 +1,140 @@
+"""The one pipeline: parse each fetched version and store it.
+
+Spiders hand over raw bytes; here they become normalised text and sections
+(``trustwatch.parsers``) and are stored (``trustwatch.db``). A version the parsers reject
+is recorded as an error of the crawl run and dropped, never half-stored; a failure item
+from a spider and an exception in a spider callback are recorded the same way, so
+``crawl_errors`` holds everything that went wrong in a run.
+"""
+
+from datetime import UTC, datetime
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from trustwatch.db.migrations import open_database
+from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
+from trustwatch.db.store import DocumentRecord, RawResponse, VersionRecord, store_version
+from trustwatch.parsers.errors import ParseError
+from trustwatch.parsers.html import html_to_text
+from trustwatch.parsers.sections import section_spans
+
+from .items import CrawlFailure, FetchedVersion
+
+STAT = "trustwatch/{}".format
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = crawler.settings["TRUSTWATCH_DB"]
+        if crawler.settings.getbool("HTTPCACHE_ENABLED"):
+            self.mode = crawler.settings.get("TRUSTWATCH_RECORDING_MODE", "replay")
+        else:
+            self.mode = "live"
+        crawler.signals.connect(self.spider_error, signal=signals.spider_error)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider) -> None:
+        self.db = open_database(self.db_path)
+        arguments = getattr(spider, "crawl_arguments", {})
+        self.run_id = start_crawl_run(self.db, spider.name, arguments, self.mode, utcnow())
+        self.stats.set_value(STAT("crawl_run_id"), self.run_id)
+
+    def close_spider(self, spider: Spider) -> None:
+        reason = self.stats.get_value("finish_reason") or "finished"
+        counts = {
+            key: self.stats.get_value(STAT(key), 0)
+            for key in ("items_seen", "versions_new", "versions_unchanged", "errors")
+        }
+        status = "finished" if reason == "finished" else f"stopped: {reason}"
+        finish_crawl_run(self.db, self.run_id, status, counts, utcnow())
+        self.db.close()
+
+    def process_item(self, item, spider: Spider):
+        if isinstance(item, CrawlFailure):
+            self._error(item.url, item.kind, item.message)
+            return item
+        if not isinstance(item, FetchedVersion):
+            raise DropItem(f"not a trustwatch item: {type(item).__name__}")
+        self.stats.inc_value(STAT("items_seen"))
+        try:
+            text = html_to_text(item.body, item.encoding, item.text_root)
+        except ParseError as error:
+            message = f"{item.identifier} {item.label} ({item.date}): {error}"
+            self._error(item.url, "parse", message)
+            raise DropItem(message) from error
+        result = store_version(
+            self.db,
+            _document(item),
+            VersionRecord(
+                source_key=item.version_key,
+                label=item.label,
+                classification=item.classification,
+                date=item.date,
+                sequence=item.sequence,
+                text=text,
+                sections=[section.as_dict() for section in section_spans(text)],
+                source_url=item.url,
+            ),
+            RawResponse(
+                url=item.url,
+                status=item.http_status,
+                body=item.body,
+                media_type=item.media_type,
+                encoding=item.encoding,
+                headers=item.headers,
+            ),
+            crawl_run_id=self.run_id,
+            now=utcnow(),
+        )
+        self.stats.inc_value(STAT(f"versions_{result.status}"))
+        return item
+
+    def spider_error(self, failure, response, spider: Spider) -> None:
+        """A bug or an unexpected page in a spider callback: keep it with the run."""
+        self._error(response.url, "spider", f"{type(failure.value).__name__}: {failure.value}")
+
+    def _error(self, url: str, kind: str, message: str) -> None:
+        self.stats.inc_value(STAT("errors"))
+        record_crawl_error(self.db, self.run_id, url, kind, message, utcnow())
+        spider = self.crawler.spider
+        spider.logger.warning("%s error: %s", kind, message)
+
+
+def _document(item: FetchedVersion) -> DocumentRecord:
+    return DocumentRecord(
+        id=item.document_id,
+        jurisdiction=item.jurisdiction,
+        source=item.source,
+        session=item.session,
+        identifier=item.identifier,
+        title=item.title,
+        kind=item.kind,
+        status=item.status,
+        source_url=item.document_url,
+    )
+
+
+def summary(stats: dict) -> dict:
+    """The counts of a finished crawl, from its Scrapy stats."""
+    return {
+        "crawl_run_id": stats.get(STAT("crawl_run_id")),
+        **{
+            key: stats.get(STAT(key), 0)
+            for key in ("items_seen", "versions_new", "versions_unchanged", "errors")
+        },
+        "finish_reason": stats.get("finish_reason"),
+        "pages": stats.get("response_received_count", 0),
+    }
+
+
