@@ -23,15 +23,22 @@ _ENACTING = re.compile(
 _DIGEST = re.compile(r"legislative\s+counsel\W{0,3}s\s+digest", re.IGNORECASE)
 
 _MARKER = re.compile(
-    r"(?P<bill>\b(?P<bill_word>SECTION|SEC\.)\s+(?P<bill_num>\d+(?:\.\d+)?[a-z]?)\.)"
+    r"(?P<bill>\b(?P<bill_word>SECTION|SEC\.|Section)\s+(?P<bill_num>\d+(?:\.\d+)?[a-z]?)\.)"
     r"|(?P<code>(?<![\w.,\-§(])(?P<code_num>\d+(?:[.-]\d+)+|\d{3,5})\.(?=\s+[A-Z(“\"]))"
-    r"|(?P<sub>\((?P<sub_label>[a-z]{1,2}|[ivx]{2,5}|\d{1,3}|[A-Z]|[IVX]{2,5})\)(?=\s))"
+    # Municipal codes number sections 2-173-030 and put the heading on the same line.
+    r"|(?P<muni>(?m:^)(?P<muni_num>\d+(?:-\d+){2,})(?=[ \t]+[A-Z]))"
+    r"|(?P<sub>\((?P<sub_label>[a-z]{1,2}|[ivx]{2,5}|\d{1,3}|[A-Z]|[IVX]{2,5})\)(?=\s|[A-Z]))"
 )
 # What may stand before a code-section or subdivision marker: nothing (line start), or
 # the end of a sentence, a colon, a semicolon (with "or"/"and"), a closing quote — or
 # line-number debris of printed bills ("3(a) The ...").
-_SENTENCE_END = re.compile(r"(?:[.:;”\"—]|;\s+(?:or|and))\s*$")
-_LINE_NUMBER_DEBRIS = re.compile(r"(?:^|\n)\s*\d{0,2}\s*$")
+_SENTENCE_END = re.compile(r"(?:[.:;”\"—]|;\s+(?:or|and))\Z")
+# A marker at a line start (after optional line-number debris, "3(a) The ...").
+_LINE_START = re.compile(r"(?:\A|\n)[ \t]*\d{0,2}[ \t]*\Z")
+_DEBRIS_LINES = re.compile(r"(?:\s*\n[ \t]*\d{1,2}[ \t]*)*\s*\Z")
+# A line break counts as a marker's start only after punctuation: "subdivision\n(d) of"
+# in a hard-wrapped page is a cross-reference that happens to start a line.
+_LINE_END_PUNCTUATION = re.compile(r"(?:[.:;,)”\"—]|;\s+(?:or|and))\Z")
 # Words that make a following number a cross-reference, not a heading.
 _REFERENCE_WORDS = frozenset(
     "section sections and or to of with through in chapter article part title division "
@@ -137,22 +144,32 @@ class _Open:
 
 
 def _classify(text: str, match: re.Match, open_units: list[_Open]) -> _Open | None:
-    before = text[max(0, match.start() - 40) : match.start()]
+    before = text[max(0, match.start() - 80) : match.start()]
     if match.group("bill"):
-        word = "SECTION" if match.group("bill_word") == "SECTION" else "SEC."
+        word = match.group("bill_word")
+        # "Section 5." opens a section of an Illinois act only at a line start; mid-text
+        # it is a reference ("as provided in Section 7283. Hold requests...").
+        if word == "Section" and not _LINE_START.search(before):
+            return None
         return _Open(
             _BILL,
             f"{word} {match.group('bill_num')}",
             match.start(),
             _heading_after(text, match.end()),
         )
+    if match.group("muni"):
+        line_end = text.find("\n", match.end())
+        heading = text[match.end() : line_end if line_end != -1 else len(text)]
+        return _Open(_CODE, match.group("muni_num"), match.start(), heading.strip())
     if match.group("code"):
         previous_word = before.split()[-1].lower() if before.split() else ""
         if previous_word in _REFERENCE_WORDS or _MONTHS.search(before):
             return None
         if not (_after_sentence_end(before) or _after_heading_word(before)):
             return None
-        return _Open(_CODE, match.group("code_num"), match.start())
+        return _Open(
+            _CODE, match.group("code_num"), match.start(), _capitalised_heading(text, match.end())
+        )
     if not _after_sentence_end(before):
         return None
     label = match.group("sub_label")
@@ -160,9 +177,11 @@ def _classify(text: str, match: re.Match, open_units: list[_Open]) -> _Open | No
 
 
 def _after_sentence_end(before: str) -> bool:
-    if not before.strip() or _LINE_NUMBER_DEBRIS.search(before):
-        return True
-    return bool(_SENTENCE_END.search(before))
+    line_start = _LINE_START.search(before)
+    if line_start:
+        prior = _DEBRIS_LINES.sub("", before[: line_start.start()])
+        return not prior or bool(_LINE_END_PUNCTUATION.search(prior))
+    return bool(_SENTENCE_END.search(before.rstrip()))
 
 
 def _after_heading_word(before: str) -> bool:
@@ -218,6 +237,12 @@ def _heading_after(text: str, position: int) -> str:
     match = re.match(r"\s*(.+?[:.])(?=\s|$)", window, re.DOTALL)
     heading = match.group(1) if match else window
     return " ".join(heading.split())
+
+
+def _capitalised_heading(text: str, position: int) -> str:
+    """Texas and Florida code sections carry a heading in capitals: "LIABILITY OF ..."."""
+    match = re.match(r"\s*([A-Z][A-Z0-9\s,;'’\-–—&]{3,200}[.:])(?=\s|$)", text[position : position + 300])
+    return " ".join(match.group(1).split()) if match else ""
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:

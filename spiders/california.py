@@ -10,11 +10,15 @@ older version's HTML: the page's JSF form is posted back with another ``version`
 the page does not already show.
 
 Arguments: ``bills`` — comma-separated leginfo bill ids (``201720180SB54``) or
-"2017 SB 54" forms; without it, the ``[california]`` watch-list.
+"2017 SB 54" forms; without it, the ``[california]`` watch-list. The environment
+variable ``TRUSTWATCH_CALIFORNIA_URL`` points the spider at a mirror (tests use a local
+server) instead of https://leginfo.legislature.ca.gov.
 """
 
+import os
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from scrapy import FormRequest, Request, Spider
 from scrapy.http import Response
@@ -24,7 +28,8 @@ from trustwatch.db.store import Jurisdiction
 from .items import CrawlFailure, FetchedVersion
 from .watchlist import watched
 
-BASE_URL = "https://leginfo.legislature.ca.gov/faces/billTextClient.xhtml"
+SITE = "https://leginfo.legislature.ca.gov"
+BILL_PAGE = "/faces/billTextClient.xhtml"
 CALIFORNIA = Jurisdiction(
     "ocd-division/country:us/state:ca", "California", "state", state_code="CA", fips="06"
 )
@@ -72,6 +77,8 @@ class CaliforniaSpider(Spider):
 
     def __init__(self, bills: str | list[str] | None = None, **kwargs):
         super().__init__(**kwargs)
+        self.site = os.environ.get("TRUSTWATCH_CALIFORNIA_URL", SITE).rstrip("/")
+        self.allowed_domains = [urlsplit(self.site).hostname]
         if isinstance(bills, str):
             bills = [bill for bill in bills.split(",") if bill.strip()]
         self.bills = [leginfo_bill_id(bill) for bill in (bills or watched("california")["bills"])]
@@ -80,7 +87,7 @@ class CaliforniaSpider(Spider):
     async def start(self):
         for bill_id in self.bills:
             yield Request(
-                f"{BASE_URL}?bill_id={bill_id}",
+                f"{self.site}{BILL_PAGE}?bill_id={bill_id}",
                 callback=self.parse_bill,
                 errback=self.failed,
                 cb_kwargs={"bill_id": bill_id},
@@ -94,6 +101,7 @@ class CaliforniaSpider(Spider):
             return
         shown = _selected(response) or versions[0]["key"]
         document = _document_fields(response, bill_id, versions)
+        document["document_url"] = response.url
         # The site lists the newest version first; number them oldest first.
         for sequence, version in enumerate(reversed(versions), start=1):
             if version["key"] == shown:
@@ -184,7 +192,6 @@ def _document_fields(response: Response, bill_id: str, versions: list[dict]) -> 
         "title": title or identifier,
         "kind": "bill",
         "status": versions[0]["label"].lower(),
-        "document_url": f"{BASE_URL}?bill_id={bill_id}",
     }
 
 

@@ -1,0 +1,147 @@
+import pytest
+from conftest import real_text
+
+from trustwatch.db.migrations import DatabaseError, open_database, schema_version
+from trustwatch.db.store import (
+    DocumentRecord,
+    Jurisdiction,
+    RawResponse,
+    VersionRecord,
+    raw_body,
+    store_version,
+)
+from trustwatch.parsers.sections import section_spans
+from trustwatch.parsers.text import normalize_text
+
+CA = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
+SB54 = DocumentRecord(
+    id="ca-2017-2018-sb54",
+    jurisdiction=CA,
+    source="california",
+    session="2017-2018",
+    identifier="SB 54",
+    title="Law enforcement: sharing data.",
+    kind="bill",
+    status="chaptered",
+    source_url="https://leginfo.legislature.ca.gov/faces/billTextClient.xhtml?bill_id=201720180SB54",
+)
+
+
+def version(text, key="20170SB5495CHP", label="Chaptered", date="2017-10-05", sequence=5):
+    text = normalize_text(text)
+    return VersionRecord(
+        source_key=key,
+        label=label,
+        classification="became-law",
+        date=date,
+        sequence=sequence,
+        text=text,
+        sections=[s.as_dict() for s in section_spans(text)],
+        source_url=SB54.source_url,
+    )
+
+
+def raw(body: bytes):
+    return RawResponse(SB54.source_url, 200, body, "text/html", "utf-8", {"Server": ["x"]})
+
+
+def counts(db):
+    return {t: db[t].count for t in ("documents", "versions", "sections", "raw_responses")}
+
+
+def test_schema_is_created_and_versioned(db_path):
+    db = open_database(db_path)
+    assert schema_version(db) == 1
+    assert db.execute("pragma user_version").fetchone()[0] == 1
+    assert set(db.table_names()) >= {
+        "jurisdictions", "documents", "versions", "sections", "raw_responses",
+        "crawl_runs", "crawl_errors", "versions_fts", "sections_fts", "documents_fts",
+    }
+    assert db["versions"].columns_dict["text_sha256"] is str
+    # Opening again applies nothing twice.
+    assert schema_version(open_database(db_path)) == 1
+
+
+def test_storing_the_same_version_twice_adds_no_rows(db_path):
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    first = store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="2026-01-01T00:00:00Z")
+    before = counts(db)
+    second = store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="2026-02-01T00:00:00Z")
+    assert (first.status, second.status) == ("new", "unchanged")
+    assert second.version_id == first.version_id
+    assert counts(db) == before
+    row = db["versions"].get(first.version_id)
+    assert (row["fetched_at"], row["last_seen"]) == ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
+    assert db["documents"].get(SB54.id)["first_seen"] == "2026-01-01T00:00:00Z"
+
+
+def test_a_changed_page_adds_exactly_one_version(db_path):
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="t1")
+    before = counts(db)
+    changed = text.replace("shall not", "may not", 1)
+    result = store_version(db, SB54, version(changed), raw(changed.encode()), crawl_run_id=None, now="t2")
+    after = counts(db)
+    assert result.status == "new"
+    assert after["versions"] == before["versions"] + 1
+    assert after["raw_responses"] == before["raw_responses"] + 1
+    assert after["documents"] == before["documents"]
+
+
+def test_versions_are_ordered_by_date_whatever_order_they_arrive_in(db_path):
+    db = open_database(db_path)
+    chaptered = real_text("ca-sb54-2017-chaptered.txt")
+    store_version(db, SB54, version(chaptered), raw(b"chaptered"), crawl_run_id=None, now="t")
+    introduced = store_version(
+        db, SB54,
+        version("SECTION 1. Introduced text.", "20170SB5499INT", "Introduced", "2016-12-05", 1),
+        raw(b"introduced"), crawl_run_id=None, now="t",
+    )
+    rows = list(db.query("select label, ordinal from versions order by ordinal"))
+    assert rows == [{"label": "Introduced", "ordinal": 1}, {"label": "Chaptered", "ordinal": 2}]
+    latest = db["documents"].get(SB54.id)["latest_version_id"]
+    assert latest != introduced.version_id
+
+
+def test_raw_bytes_and_sections_are_kept(db_path):
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    body = ("<html><body>" + text + "</body></html>").encode()
+    stored = store_version(db, SB54, version(text), raw(body), crawl_run_id=None, now="t")
+    row = db["versions"].get(stored.version_id)
+    assert raw_body(db, row["raw_sha256"]) == body
+    section = next(db.query(
+        "select * from sections where version_id = ? and number = '7282.5(a)'", [stored.version_id]
+    ))
+    assert row["text"][section["start"] : section["end"]].startswith("(a) A law enforcement official")
+    # A section row keeps its own words, up to its first subdivision "(1)".
+    whole = row["text"][section["start"] : section["end"]]
+    assert whole.startswith(section["text"]) and section["text"].endswith("circumstances:")
+    leaf = next(db.query(
+        "select * from sections where version_id = ? and number = '7282.5(a)(1)'", [stored.version_id]
+    ))
+    assert leaf["text"] == row["text"][leaf["start"] : leaf["end"]]
+
+
+def test_full_text_search_sees_new_versions(db_path):
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t1")
+    store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t2")
+    hits = list(db.query("select rowid from versions_fts where versions_fts match ?", ['"hold request"']))
+    assert len(hits) == 1
+    hits = list(db.query("select number from sections_fts where sections_fts match 'judicial warrant'"))
+    assert {"7284.4(i)"} <= {h["number"] for h in hits}
+
+
+def test_unusable_database_paths_are_refused_clearly(tmp_path):
+    with pytest.raises(DatabaseError, match="does not exist"):
+        open_database(str(tmp_path / "missing" / "x.db"))
+    with pytest.raises(DatabaseError, match="cannot open database"):
+        open_database(str(tmp_path))  # a folder, not a file
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_bytes(b"this is not SQLite\n" * 100)
+    with pytest.raises(DatabaseError, match="cannot open database"):
+        open_database(str(not_sqlite))
