@@ -23,6 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 	$(BIN)/ruff check .
+	$(BIN)/cog --check README.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -66,6 +66,11 @@ def plan(sources: tuple[str, ...], bills: tuple[str, ...], replay: Path | None) 
             )
         if bills:
             job.arguments = {**job.arguments, "bills": ",".join(bills)}
+        try:
+            # Spiders check their arguments when built: fail before any crawl starts.
+            known[job.spider](**job.arguments)
+        except ValueError as error:
+            raise CrawlSetupError(f"{job.spider}: {error}") from error
     return jobs
 
 
@@ -88,7 +93,6 @@ def run_crawls(
     """Run the jobs in this process (one Twisted reactor: call once per process) and
     return each crawl's summary counts."""
     from scrapy.crawler import CrawlerProcess
-
     from trustwatch.spiders.pipelines import summary
 
     settings = project_settings()
@@ -118,7 +122,7 @@ def run_crawls(
             },
             priority="cmdline",
         )
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for job in jobs:
         crawler = process.create_crawler(job.spider)
@@ -129,12 +133,19 @@ def run_crawls(
         _write_manifest(
             record,
             [
-                CrawlJob(job.spider, getattr(crawler.spider, "crawl_arguments", job.arguments))
+                CrawlJob(
+                    job.spider,
+                    getattr(crawler.spider, "crawl_arguments", job.arguments),
+                )
                 for job, crawler in crawlers
             ],
         )
     return [
-        {"spider": job.spider, "arguments": job.arguments, **summary(crawler.stats.get_stats())}
+        {
+            "spider": job.spider,
+            "arguments": job.arguments,
+            **summary(crawler.stats.get_stats()),
+        }
         for job, crawler in crawlers
     ]
 

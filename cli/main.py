@@ -90,8 +90,6 @@ def crawl(sources, bills, record, replay, db_path, quiet, as_json):
 
 
 def _crawl(sources, bills, record, replay, db_path, quiet, as_json) -> list[dict]:
-    from trustwatch.spiders.california import BillArgumentError
-
     from .crawling import CrawlSetupError, plan, run_crawls
 
     if record and replay:
@@ -107,7 +105,7 @@ def _crawl(sources, bills, record, replay, db_path, quiet, as_json) -> list[dict
             progress=not (quiet or as_json),
             log_level="ERROR" if (quiet or as_json) else None,
         )
-    except (CrawlSetupError, BillArgumentError) as error:
+    except CrawlSetupError as error:
         raise UserError(str(error)) from error
     for item in summaries:
         if item["finish_reason"] is None and item["crawl_run_id"] is None:
@@ -206,8 +204,10 @@ def extract(file, output):
         return
     for section in sections:
         indent = "  " * section["level"]
-        click.echo(f"{indent}{section['number']}  [{section['start']}:{section['end']}]  "
-                   f"{section['heading']}".rstrip())
+        click.echo(
+            f"{indent}{section['number']}  [{section['start']}:{section['end']}]  "
+            f"{section['heading']}".rstrip()
+        )
 
 
 @cli.command()
@@ -224,7 +224,9 @@ def sources(as_json):
         rows.append(
             {
                 "source": name,
-                "description": (spider.__module__ and (sys.modules[spider.__module__].__doc__ or ""))
+                "description": (
+                    spider.__module__ and (sys.modules[spider.__module__].__doc__ or "")
+                )
                 .strip()
                 .splitlines()[0],
                 "needs_key": key,
@@ -236,7 +238,9 @@ def sources(as_json):
         return
     for row in rows:
         key = row["needs_key"]
-        state = "no key needed" if not key else f"key {key} {'set' if row['key_set'] else 'NOT set'}"
+        state = (
+            "no key needed" if not key else f"key {key} {'set' if row['key_set'] else 'NOT set'}"
+        )
         click.echo(f"{row['source']:<14} {state:<24} {row['description']}")
 
 

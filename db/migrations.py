@@ -112,9 +112,7 @@ def m001_initial(db: Database) -> None:
             ("crawl_run_id", "crawl_runs", "id"),
         ],
     )
-    db["versions"].create_index(
-        ["document_id", "source_key", "text_sha256"], unique=True
-    )
+    db["versions"].create_index(["document_id", "source_key", "text_sha256"], unique=True)
     db["versions"].create_index(["document_id", "ordinal"])
     db["versions"].create_index(["date"])
     db["sections"].create(

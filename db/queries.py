@@ -4,7 +4,15 @@ from sqlite_utils import Database
 
 from .migrations import schema_version
 
-TABLES = ("jurisdictions", "documents", "versions", "sections", "raw_responses", "crawl_runs", "crawl_errors")
+TABLES = (
+    "jurisdictions",
+    "documents",
+    "versions",
+    "sections",
+    "raw_responses",
+    "crawl_runs",
+    "crawl_errors",
+)
 
 
 def database_status(db: Database, recent: int = 5) -> dict:

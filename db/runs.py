@@ -37,16 +37,24 @@ def record_crawl_error(
     """Keep one error of a run (an HTTP error, a timeout, a page with no text...)."""
     with db.atomic():
         db["crawl_errors"].insert(
-            {"crawl_run_id": crawl_run_id, "url": url, "kind": kind, "message": message, "at": now}
+            {
+                "crawl_run_id": crawl_run_id,
+                "url": url,
+                "kind": kind,
+                "message": message,
+                "at": now,
+            }
         )
 
 
-def finish_crawl_run(
-    db: Database, crawl_run_id: int, status: str, counts: dict, now: str
-) -> None:
+def finish_crawl_run(db: Database, crawl_run_id: int, status: str, counts: dict, now: str) -> None:
     """Close a run with its final status and counts."""
     with db.atomic():
         db["crawl_runs"].update(
             crawl_run_id,
-            {"finished_at": now, "status": status, **{k: counts.get(k, 0) for k in COUNTS}},
+            {
+                "finished_at": now,
+                "status": status,
+                **{k: counts.get(k, 0) for k in COUNTS},
+            },
         )

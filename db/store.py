@@ -98,14 +98,11 @@ def store_version(
         _insert_raw(db, raw, now)
         _upsert_document(db, document, now)
         existing = db.execute(
-            "select id from versions where document_id = ? and source_key = ? "
-            "and text_sha256 = ?",
+            "select id from versions where document_id = ? and source_key = ? and text_sha256 = ?",
             [document.id, version.source_key, version.text_sha256],
         ).fetchone()
         if existing:
-            db.execute(
-                "update versions set last_seen = ? where id = ?", [now, existing[0]]
-            )
+            db.execute("update versions set last_seen = ? where id = ?", [now, existing[0]])
             return StoreResult("unchanged", existing[0])
         version_id = _insert_version(db, document, version, raw, crawl_run_id, now)
         _renumber(db, document.id)
@@ -260,5 +257,6 @@ def _renumber(db: Database, document_id: str) -> None:
         [(ordinal, version_id) for ordinal, version_id in enumerate(ids, start=1)],
     )
     db.execute(
-        "update documents set latest_version_id = ? where id = ?", [ids[-1], document_id]
+        "update documents set latest_version_id = ? where id = ?",
+        [ids[-1], document_id],
     )

@@ -22,9 +22,7 @@ _BLOCKS = frozenset(
 _SKIP = frozenset("script style noscript template head title select option".split())
 
 
-def html_to_text(
-    body: bytes | str, encoding: str | None = None, root_id: str | None = None
-) -> str:
+def html_to_text(body: bytes | str, encoding: str | None = None, root_id: str | None = None) -> str:
     """Extract the normalised text of an HTML page.
 
     ``encoding`` is what the HTTP headers or the page declared (Scrapy works it out);

@@ -168,7 +168,10 @@ def _classify(text: str, match: re.Match, open_units: list[_Open]) -> _Open | No
         if not (_after_sentence_end(before) or _after_heading_word(before)):
             return None
         return _Open(
-            _CODE, match.group("code_num"), match.start(), _capitalised_heading(text, match.end())
+            _CODE,
+            match.group("code_num"),
+            match.start(),
+            _capitalised_heading(text, match.end()),
         )
     if not _after_sentence_end(before):
         return None
@@ -241,7 +244,10 @@ def _heading_after(text: str, position: int) -> str:
 
 def _capitalised_heading(text: str, position: int) -> str:
     """Texas and Florida code sections carry a heading in capitals: "LIABILITY OF ..."."""
-    match = re.match(r"\s*([A-Z][A-Z0-9\s,;'’\-–—&]{3,200}[.:])(?=\s|$)", text[position : position + 300])
+    match = re.match(
+        r"\s*([A-Z][A-Z0-9\s,;'’\-–—&]{3,200}[.:])(?=\s|$)",
+        text[position : position + 300],
+    )
     return " ".join(match.group(1).split()) if match else ""
 
 

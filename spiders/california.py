@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from scrapy import FormRequest, Request, Spider
 from scrapy.http import Response
-
 from trustwatch.db.store import Jurisdiction
 
 from .items import CrawlFailure, FetchedVersion
@@ -31,7 +30,11 @@ from .watchlist import watched
 SITE = "https://leginfo.legislature.ca.gov"
 BILL_PAGE = "/faces/billTextClient.xhtml"
 CALIFORNIA = Jurisdiction(
-    "ocd-division/country:us/state:ca", "California", "state", state_code="CA", fips="06"
+    "ocd-division/country:us/state:ca",
+    "California",
+    "state",
+    state_code="CA",
+    fips="06",
 )
 # The last three letters of a version id say what kind of version it is; the labels
 # follow Open States' version vocabulary.
@@ -41,7 +44,9 @@ _CLASSIFICATION = {
     "ENR": "enrolled",
     "CHP": "became-law",
 }
-_BILL_ID = re.compile(r"^(?P<start>\d{4})(?P<end>\d{4})(?P<special>\d)(?P<measure>[A-Z]+)(?P<number>\d+)$")
+_BILL_ID = re.compile(
+    r"^(?P<start>\d{4})(?P<end>\d{4})(?P<special>\d)(?P<measure>[A-Z]+)(?P<number>\d+)$"
+)
 _LOOSE_BILL = re.compile(
     r"^(?P<year>\d{4})(?:\s*-\s*\d{4})?\s+(?P<measure>[A-Za-z]+)\s*-?\s*(?P<number>\d+)$"
 )
@@ -97,7 +102,9 @@ class CaliforniaSpider(Spider):
         """The bill page: the latest version's text, and a form post for each other."""
         versions = _version_options(response)
         if not versions:
-            yield CrawlFailure(response.url, "parse", f"{bill_id}: no version list on the bill page")
+            yield CrawlFailure(
+                response.url, "parse", f"{bill_id}: no version list on the bill page"
+            )
             return
         shown = _selected(response) or versions[0]["key"]
         document = _document_fields(response, bill_id, versions)
@@ -114,7 +121,11 @@ class CaliforniaSpider(Spider):
                     dont_click=True,
                     callback=self.parse_version,
                     errback=self.failed,
-                    cb_kwargs={"document": document, "version": version, "sequence": sequence},
+                    cb_kwargs={
+                        "document": document,
+                        "version": version,
+                        "sequence": sequence,
+                    },
                 )
 
     def parse_version(self, response: Response, document: dict, version: dict, sequence: int):
@@ -148,7 +159,9 @@ class CaliforniaSpider(Spider):
             media_type=_media_type(response),
             encoding=getattr(response, "encoding", None),
             body=response.body,
-            headers={k.decode(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()},
+            headers={
+                k.decode(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()
+            },
             text_root="bill_all",
         )
 

@@ -12,10 +12,14 @@ from datetime import UTC, datetime
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-
 from trustwatch.db.migrations import open_database
 from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
-from trustwatch.db.store import DocumentRecord, RawResponse, VersionRecord, store_version
+from trustwatch.db.store import (
+    DocumentRecord,
+    RawResponse,
+    VersionRecord,
+    store_version,
+)
 from trustwatch.parsers.errors import ParseError
 from trustwatch.parsers.html import html_to_text
 from trustwatch.parsers.sections import section_spans
@@ -136,5 +140,3 @@ def summary(stats: dict) -> dict:
         "finish_reason": stats.get("finish_reason"),
         "pages": stats.get("response_received_count", 0),
     }
-
-

@@ -26,7 +26,11 @@ class Progress:
         if not crawler.settings.getbool("TRUSTWATCH_PROGRESS"):
             raise NotConfigured
         progress = cls(crawler)
-        for signal in (signals.item_scraped, signals.item_dropped, signals.response_received):
+        for signal in (
+            signals.item_scraped,
+            signals.item_dropped,
+            signals.response_received,
+        ):
             crawler.signals.connect(progress.tick, signal=signal)
         crawler.signals.connect(progress.closed, signal=signals.spider_closed)
         return progress

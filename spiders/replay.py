@@ -71,8 +71,14 @@ def _form_key(body: bytes) -> str:
 
 
 def write_recording(
-    root: Path, request_method: str, request_url: str, request_body: bytes,
-    status: int, headers: dict[str, list[str]], body: bytes, response_url: str | None = None,
+    root: Path,
+    request_method: str,
+    request_url: str,
+    request_body: bytes,
+    status: int,
+    headers: dict[str, list[str]],
+    body: bytes,
+    response_url: str | None = None,
 ) -> Path:
     """Write one response to the recording folder and return the body's path."""
     stem = recording_stem(root, request_method, request_url, request_body)
@@ -141,6 +147,12 @@ class FolderStorage:
             for key, values in response.headers.items()
         }
         write_recording(
-            self.root, request.method, request.url, request.body,
-            response.status, headers, response.body, response.url,
+            self.root,
+            request.method,
+            request.url,
+            request.body,
+            response.status,
+            headers,
+            response.body,
+            response.url,
         )

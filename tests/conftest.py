@@ -1,5 +1,12 @@
 """Shared fixtures: real texts, recorded sites, a real SQLite file per test."""
 
+import json
+import os
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,3 +24,68 @@ def real_text(name: str) -> str:
 @pytest.fixture
 def db_path(tmp_path) -> str:
     return str(tmp_path / "trustwatch.db")
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    """Answers each request with the recorded response a replay would serve."""
+
+    root: Path
+
+    def do_GET(self):
+        self._answer(b"")
+
+    def do_POST(self):
+        self._answer(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _answer(self, body: bytes):
+        from trustwatch.spiders.replay import recording_stem
+
+        url = f"{RECORDED_SITE}{self.path}"
+        stem = recording_stem(self.root, self.command, url, body)
+        meta_path = stem.with_name(stem.name + ".meta.json")
+        if not meta_path.exists():
+            self.send_error(404)
+            return
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        payload = (meta_path.parent / meta["body_file"]).read_bytes()
+        self.send_response(meta["status"])
+        for name, values in meta["headers"].items():
+            for value in values:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+RECORDED_SITE = "https://leginfo.legislature.ca.gov"
+
+
+@contextmanager
+def recording_server(root: Path):
+    """A real HTTP server on 127.0.0.1 that serves a recording folder as the live site."""
+    handler = type("Handler", (_RecordingHandler,), {"root": root})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_cli(
+    *args: str, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """The real ``trustwatch`` command in a subprocess (one Twisted reactor each)."""
+    return subprocess.run(
+        [sys.executable, "-m", "trustwatch.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )

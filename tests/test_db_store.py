@@ -1,6 +1,5 @@
 import pytest
 from conftest import real_text
-
 from trustwatch.db.migrations import DatabaseError, open_database, schema_version
 from trustwatch.db.store import (
     DocumentRecord,
@@ -54,8 +53,16 @@ def test_schema_is_created_and_versioned(db_path):
     assert schema_version(db) == 1
     assert db.execute("pragma user_version").fetchone()[0] == 1
     assert set(db.table_names()) >= {
-        "jurisdictions", "documents", "versions", "sections", "raw_responses",
-        "crawl_runs", "crawl_errors", "versions_fts", "sections_fts", "documents_fts",
+        "jurisdictions",
+        "documents",
+        "versions",
+        "sections",
+        "raw_responses",
+        "crawl_runs",
+        "crawl_errors",
+        "versions_fts",
+        "sections_fts",
+        "documents_fts",
     }
     assert db["versions"].columns_dict["text_sha256"] is str
     # Opening again applies nothing twice.
@@ -65,14 +72,31 @@ def test_schema_is_created_and_versioned(db_path):
 def test_storing_the_same_version_twice_adds_no_rows(db_path):
     db = open_database(db_path)
     text = real_text("ca-sb54-2017-chaptered.txt")
-    first = store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="2026-01-01T00:00:00Z")
+    first = store_version(
+        db,
+        SB54,
+        version(text),
+        raw(text.encode()),
+        crawl_run_id=None,
+        now="2026-01-01T00:00:00Z",
+    )
     before = counts(db)
-    second = store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="2026-02-01T00:00:00Z")
+    second = store_version(
+        db,
+        SB54,
+        version(text),
+        raw(text.encode()),
+        crawl_run_id=None,
+        now="2026-02-01T00:00:00Z",
+    )
     assert (first.status, second.status) == ("new", "unchanged")
     assert second.version_id == first.version_id
     assert counts(db) == before
     row = db["versions"].get(first.version_id)
-    assert (row["fetched_at"], row["last_seen"]) == ("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z")
+    assert (row["fetched_at"], row["last_seen"]) == (
+        "2026-01-01T00:00:00Z",
+        "2026-02-01T00:00:00Z",
+    )
     assert db["documents"].get(SB54.id)["first_seen"] == "2026-01-01T00:00:00Z"
 
 
@@ -82,7 +106,9 @@ def test_a_changed_page_adds_exactly_one_version(db_path):
     store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="t1")
     before = counts(db)
     changed = text.replace("shall not", "may not", 1)
-    result = store_version(db, SB54, version(changed), raw(changed.encode()), crawl_run_id=None, now="t2")
+    result = store_version(
+        db, SB54, version(changed), raw(changed.encode()), crawl_run_id=None, now="t2"
+    )
     after = counts(db)
     assert result.status == "new"
     assert after["versions"] == before["versions"] + 1
@@ -95,12 +121,24 @@ def test_versions_are_ordered_by_date_whatever_order_they_arrive_in(db_path):
     chaptered = real_text("ca-sb54-2017-chaptered.txt")
     store_version(db, SB54, version(chaptered), raw(b"chaptered"), crawl_run_id=None, now="t")
     introduced = store_version(
-        db, SB54,
-        version("SECTION 1. Introduced text.", "20170SB5499INT", "Introduced", "2016-12-05", 1),
-        raw(b"introduced"), crawl_run_id=None, now="t",
+        db,
+        SB54,
+        version(
+            "SECTION 1. Introduced text.",
+            "20170SB5499INT",
+            "Introduced",
+            "2016-12-05",
+            1,
+        ),
+        raw(b"introduced"),
+        crawl_run_id=None,
+        now="t",
     )
     rows = list(db.query("select label, ordinal from versions order by ordinal"))
-    assert rows == [{"label": "Introduced", "ordinal": 1}, {"label": "Chaptered", "ordinal": 2}]
+    assert rows == [
+        {"label": "Introduced", "ordinal": 1},
+        {"label": "Chaptered", "ordinal": 2},
+    ]
     latest = db["documents"].get(SB54.id)["latest_version_id"]
     assert latest != introduced.version_id
 
@@ -112,16 +150,24 @@ def test_raw_bytes_and_sections_are_kept(db_path):
     stored = store_version(db, SB54, version(text), raw(body), crawl_run_id=None, now="t")
     row = db["versions"].get(stored.version_id)
     assert raw_body(db, row["raw_sha256"]) == body
-    section = next(db.query(
-        "select * from sections where version_id = ? and number = '7282.5(a)'", [stored.version_id]
-    ))
-    assert row["text"][section["start"] : section["end"]].startswith("(a) A law enforcement official")
+    section = next(
+        db.query(
+            "select * from sections where version_id = ? and number = '7282.5(a)'",
+            [stored.version_id],
+        )
+    )
+    assert row["text"][section["start"] : section["end"]].startswith(
+        "(a) A law enforcement official"
+    )
     # A section row keeps its own words, up to its first subdivision "(1)".
     whole = row["text"][section["start"] : section["end"]]
     assert whole.startswith(section["text"]) and section["text"].endswith("circumstances:")
-    leaf = next(db.query(
-        "select * from sections where version_id = ? and number = '7282.5(a)(1)'", [stored.version_id]
-    ))
+    leaf = next(
+        db.query(
+            "select * from sections where version_id = ? and number = '7282.5(a)(1)'",
+            [stored.version_id],
+        )
+    )
     assert leaf["text"] == row["text"][leaf["start"] : leaf["end"]]
 
 
@@ -130,9 +176,16 @@ def test_full_text_search_sees_new_versions(db_path):
     text = real_text("ca-sb54-2017-chaptered.txt")
     store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t1")
     store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t2")
-    hits = list(db.query("select rowid from versions_fts where versions_fts match ?", ['"hold request"']))
+    hits = list(
+        db.query(
+            "select rowid from versions_fts where versions_fts match ?",
+            ['"hold request"'],
+        )
+    )
     assert len(hits) == 1
-    hits = list(db.query("select number from sections_fts where sections_fts match 'judicial warrant'"))
+    hits = list(
+        db.query("select number from sections_fts where sections_fts match 'judicial warrant'")
+    )
     assert {"7284.4(i)"} <= {h["number"] for h in hits}
 
 

@@ -1,7 +1,6 @@
 """Section numbering on real texts (tests/fixtures/texts, see PROVENANCE.md there)."""
 
 from conftest import real_text
-
 from trustwatch.parsers.sections import section_spans
 from trustwatch.parsers.text import normalize_text
 
@@ -17,7 +16,15 @@ def test_values_act_bill_and_code_sections():
     assert top == ["DIGEST", "SECTION 1", "SEC. 2", "SEC. 3", "SEC. 4", "SEC. 5"]
     code = [n for n, s in sections.items() if s.level == 1]
     assert code == [
-        "7282", "7282.5", "7284", "7284.2", "7284.4", "7284.6", "7284.8", "7284.10", "7284.12"
+        "7282",
+        "7282.5",
+        "7284",
+        "7284.2",
+        "7284.4",
+        "7284.6",
+        "7284.8",
+        "7284.10",
+        "7284.12",
     ]
     assert sections["7284.6"].parent == "SEC. 3"
     assert sections["SEC. 2"].heading == "Section 7282.5 of the Government Code is amended to read:"
@@ -40,7 +47,11 @@ def test_offsets_slice_exactly_the_unit():
 def test_subdivisions_nest_and_cross_references_do_not_count():
     text, sections = spans("ca-sb54-2017-chaptered.txt")
     assert [n for n in sections if n.startswith("7282(b)(")] == [
-        "7282(b)(1)", "7282(b)(2)", "7282(b)(3)", "7282(b)(4)", "7282(b)(5)"
+        "7282(b)(1)",
+        "7282(b)(2)",
+        "7282(b)(3)",
+        "7282(b)(4)",
+        "7282(b)(5)",
     ]
     # "subdivision (c) of Section 1192.7" and "Section 7283." are references.
     assert "1192.7" not in sections and "7283" not in sections
@@ -72,7 +83,11 @@ def test_texas_code_section_with_capitalised_heading_and_deep_nesting():
 def test_municipal_code_and_illinois_act_sections():
     _, chicago = spans("chicago-mc-2-173-030-current.txt")
     assert list(chicago) == [
-        "2-173-030", "2-173-030(a)", "2-173-030(a)(1)", "2-173-030(a)(2)", "2-173-030(b)"
+        "2-173-030",
+        "2-173-030(a)",
+        "2-173-030(a)(1)",
+        "2-173-030(a)(2)",
+        "2-173-030(b)",
     ]
     assert chicago["2-173-030"].heading.startswith("Intentional collection and sharing")
     _, illinois = spans("il-pa100-0463-sb31-enrolled-ilga.partial.txt")

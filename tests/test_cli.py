@@ -1,0 +1,156 @@
+"""The real command line: in-process with click's runner, and end to end in subprocesses."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, REPO, TEXTS, run_cli
+from trustwatch.cli.main import cli
+
+RECORDING = FIXTURES / "california"
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), prog_name="trustwatch")
+
+
+@pytest.mark.parametrize("command", ["crawl", "serve", "demo", "extract", "sources", "status"])
+def test_every_command_has_help_and_is_in_the_readme(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0 and "Usage: trustwatch" in result.output
+    assert f"trustwatch {command}" in (REPO / "README.md").read_text()
+
+
+def test_extract_prints_sections_whose_offsets_slice_the_text():
+    result = invoke("extract", str(TEXTS / "ca-sb54-2017-chaptered.txt"))
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    numbers = [s["number"] for s in data["sections"]]
+    assert "7282.5(a)" in numbers
+    for section in data["sections"]:
+        unit = data["text"][section["start"] : section["end"]]
+        assert unit == unit.strip() and unit
+        label = section["number"].split("(")[-1] if "(" in section["number"] else None
+        if section["level"] and label:
+            assert unit.startswith("(" + label)
+
+
+def test_extract_text_format_lists_sections():
+    result = invoke("extract", str(TEXTS / "chicago-mc-2-173-030-current.txt"), "--format", "text")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("2-173-030  [0:")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary" * 50, "binary"),
+        (bytes(range(128, 256)) * 20, "look like text"),
+    ],
+)
+def test_extract_refuses_bad_files_with_exit_code_2(tmp_path, content, message):
+    path = tmp_path / "law.txt"
+    path.write_bytes(content)
+    result = invoke("extract", str(path))
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_extract_missing_file():
+    result = invoke("extract", "no-such-law.html")
+    assert result.exit_code == 2 and "no-such-law.html" in result.output
+
+
+def test_unknown_source_is_a_clear_error(db_path):
+    result = invoke("crawl", "atlantis", "--db", db_path)
+    assert result.exit_code == 2
+    assert "unknown source 'atlantis'" in result.output and "california" in result.output
+
+
+def test_missing_replay_folder_is_a_clear_error(db_path):
+    result = invoke("crawl", "california", "--replay", "/no/such/recording", "--db", db_path)
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_unwritable_database_is_a_clear_error(tmp_path):
+    result = invoke("crawl", "california", "--db", str(tmp_path / "missing" / "x.db"))
+    assert result.exit_code == 2 and "cannot open database" in result.output
+    result = invoke("status", "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_bad_bill_argument_is_a_clear_error(db_path):
+    result = invoke("crawl", "california", "--bill", "values act", "--db", db_path)
+    assert result.exit_code == 2 and "cannot read bill" in result.output
+
+
+def test_sources_lists_california():
+    result = invoke("sources", "--json")
+    rows = {row["source"]: row for row in json.loads(result.output)}
+    assert rows["california"]["needs_key"] is None
+    assert "leginfo" in rows["california"]["description"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_demo_then_serve_over_real_http(tmp_path):
+    db_path = str(tmp_path / "trustwatch.db")
+    first = run_cli("demo", "--no-serve", "--db", db_path)
+    assert first.returncode == 0, first.stderr
+    assert "13 new versions" in first.stderr
+    again = run_cli("demo", "--no-serve", "--db", db_path)
+    assert "0 new versions, 13 unchanged" in again.stderr
+    status = json.loads(run_cli("status", "--db", db_path, "--json").stdout)
+    assert status["counts"]["versions"] == 13 and len(status["recent_crawls"]) == 2
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "trustwatch.cli",
+            "serve",
+            "--db",
+            db_path,
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}/trustwatch"
+    try:
+        for _ in range(100):
+            try:
+                versions = fetch_json(f"{base}/versions.json?_shape=array&_col=document_id")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("Datasette did not start: " + server.stderr.read() if server.poll() else "")
+        per_document = {}
+        for row in versions:
+            per_document[row["document_id"]] = per_document.get(row["document_id"], 0) + 1
+        assert sum(1 for n in per_document.values() if n >= 3) >= 2
+        hits = fetch_json(f"{base}/search.json?q=detainer&_shape=array")
+        assert hits and all("<mark>" in hit["snippet"] for hit in hits)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
