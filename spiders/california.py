@@ -20,7 +20,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from scrapy import FormRequest, Request, Spider
+from form2request import form2request
+from scrapy import Request, Spider
 from scrapy.http import Response
 from trustwatch.db.store import Jurisdiction
 
@@ -114,11 +115,8 @@ class CaliforniaSpider(Spider):
             if version["key"] == shown:
                 yield self._item(response, document, version, sequence)
             else:
-                yield FormRequest.from_response(
-                    response,
-                    formxpath="//form[.//select[@id='version']]",
-                    formdata={"version": version["key"]},
-                    dont_click=True,
+                form = response.xpath("//form[.//select[@id='version']]")
+                yield form2request(form, {"version": version["key"]}, click=False).to_scrapy(
                     callback=self.parse_version,
                     errback=self.failed,
                     cb_kwargs={

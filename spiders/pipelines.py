@@ -48,13 +48,14 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
         return cls(crawler)
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
         self.db = open_database(self.db_path)
         arguments = getattr(spider, "crawl_arguments", {})
         self.run_id = start_crawl_run(self.db, spider.name, arguments, self.mode, utcnow())
         self.stats.set_value(STAT("crawl_run_id"), self.run_id)
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         reason = self.stats.get_value("finish_reason") or "finished"
         counts = {
             key: self.stats.get_value(STAT(key), 0)
@@ -64,7 +65,7 @@ class StorePipeline:
         finish_crawl_run(self.db, self.run_id, status, counts, utcnow())
         self.db.close()
 
-    def process_item(self, item, spider: Spider):
+    def process_item(self, item):
         if isinstance(item, CrawlFailure):
             self._error(item.url, item.kind, item.message)
             return item

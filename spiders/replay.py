@@ -79,8 +79,12 @@ def write_recording(
     headers: dict[str, list[str]],
     body: bytes,
     response_url: str | None = None,
+    recorded_at: str | None = None,
 ) -> Path:
-    """Write one response to the recording folder and return the body's path."""
+    """Write one response to the recording folder and return the body's path.
+
+    ``recorded_at`` defaults to now; a reconstructed recording passes a fixed value so
+    that rebuilding it gives byte-identical files."""
     stem = recording_stem(root, request_method, request_url, request_body)
     stem.parent.mkdir(parents=True, exist_ok=True)
     media_type = _media_type(headers)
@@ -94,7 +98,7 @@ def write_recording(
         "status": status,
         "headers": headers,
         "body_file": body_path.name,
-        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "recorded_at": recorded_at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     stem.with_name(stem.name + ".meta.json").write_text(
         json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

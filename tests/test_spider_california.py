@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from conftest import FIXTURES, recording_server, run_cli
-from scrapy import FormRequest, Request
+from scrapy import Request
 from scrapy.http import HtmlResponse
 from trustwatch.db.migrations import open_database
 from trustwatch.spiders.california import (
@@ -74,7 +74,7 @@ def test_bill_page_yields_the_shown_version_and_a_post_for_each_other():
     response = recorded(RECORDING, Request(SB54_URL))
     output = list(spider.parse_bill(response, bill_id="201720180SB54"))
     items = [o for o in output if isinstance(o, FetchedVersion)]
-    posts = [o for o in output if isinstance(o, FormRequest)]
+    posts = [o for o in output if isinstance(o, Request)]
     assert len(items) == 1 and len(posts) == 4
     item = items[0]
     assert (item.label, item.date, item.classification, item.sequence) == (
@@ -99,9 +99,7 @@ def test_bill_page_yields_the_shown_version_and_a_post_for_each_other():
 def test_each_posted_version_is_read_with_its_label_and_date():
     spider = CaliforniaSpider(bills="201720180SB54")
     page = recorded(RECORDING, Request(SB54_URL))
-    posts = [
-        o for o in spider.parse_bill(page, bill_id="201720180SB54") if isinstance(o, FormRequest)
-    ]
+    posts = [o for o in spider.parse_bill(page, bill_id="201720180SB54") if isinstance(o, Request)]
     found = []
     for post in posts:
         (item,) = post.callback(recorded(RECORDING, post), **post.cb_kwargs)
@@ -115,7 +113,7 @@ def test_a_page_showing_another_version_is_a_failure_not_a_version():
     spider = CaliforniaSpider(bills="201720180SB54")
     page = recorded(RECORDING, Request(SB54_URL))
     post = next(
-        o for o in spider.parse_bill(page, bill_id="201720180SB54") if isinstance(o, FormRequest)
+        o for o in spider.parse_bill(page, bill_id="201720180SB54") if isinstance(o, Request)
     )
     (failure,) = spider.parse_version(page, **post.cb_kwargs)  # the chaptered page again
     assert isinstance(failure, CrawlFailure) and "asked for version" in failure.message
