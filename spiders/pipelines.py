@@ -140,4 +140,6 @@ def summary(stats: dict) -> dict:
         },
         "finish_reason": stats.get("finish_reason"),
         "pages": stats.get("response_received_count", 0),
+        "retries": stats.get("retry/count", 0),
+        "backoffs": stats.get(STAT("backoff"), 0),
     }

@@ -27,9 +27,12 @@ def db_path(tmp_path) -> str:
 
 
 class _RecordingHandler(BaseHTTPRequestHandler):
-    """Answers each request with the recorded response a replay would serve."""
+    """Answers each request with the recorded response a replay would serve; with
+    ``overloaded``, the first request for each page gets a 503 instead."""
 
     root: Path
+    overloaded: bool
+    refused: set
 
     def do_GET(self):
         self._answer(b"")
@@ -42,6 +45,13 @@ class _RecordingHandler(BaseHTTPRequestHandler):
 
         url = f"{RECORDED_SITE}{self.path}"
         stem = recording_stem(self.root, self.command, url, body)
+        if self.overloaded and stem not in self.refused:
+            self.refused.add(stem)
+            self.send_response(503)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         meta_path = stem.with_name(stem.name + ".meta.json")
         if not meta_path.exists():
             self.send_error(404)
@@ -64,9 +74,10 @@ RECORDED_SITE = "https://leginfo.legislature.ca.gov"
 
 
 @contextmanager
-def recording_server(root: Path):
+def recording_server(root: Path, overloaded: bool = False):
     """A real HTTP server on 127.0.0.1 that serves a recording folder as the live site."""
-    handler = type("Handler", (_RecordingHandler,), {"root": root})
+    attributes = {"root": root, "overloaded": overloaded, "refused": set()}
+    handler = type("Handler", (_RecordingHandler,), attributes)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -227,3 +227,24 @@ def test_recording_from_a_live_http_server_then_replaying_it(db_path, tmp_path):
     assert replay.returncode == 0, replay.stderr
     _, found = versions_in(replayed_db)
     assert found == {"ca-2017-2018-sb54": SB54_VERSIONS}
+
+
+def test_an_overloaded_site_is_retried_after_backing_off(db_path):
+    """Every page answers 503 (Retry-After: 0) once: the crawl slows down, retries and
+    still stores every version."""
+    with recording_server(RECORDING, overloaded=True) as url:
+        result = run_cli(
+            "crawl",
+            "california",
+            "--bill",
+            "2017 SB 54",
+            "--db",
+            db_path,
+            "--json",
+            env={"TRUSTWATCH_CALIFORNIA_URL": url},
+        )
+    assert result.returncode == 0, result.stderr
+    (summary,) = json.loads(result.stdout)["crawls"]
+    assert (summary["versions_new"], summary["errors"]) == (5, 0)
+    # robots.txt and the five pages were each refused once.
+    assert summary["retries"] == summary["backoffs"] == 6
