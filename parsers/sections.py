@@ -35,6 +35,8 @@ _MARKER = re.compile(
 _SENTENCE_END = re.compile(r"(?:[.:;”\"—]|;\s+(?:or|and))\Z")
 # A marker at a line start (after optional line-number debris, "3(a) The ...").
 _LINE_START = re.compile(r"(?:\A|\n)[ \t]*\d{0,2}[ \t]*\Z")
+# A marker opening a paragraph (after a blank line) is a marker whatever ends the last.
+_PARAGRAPH_START = re.compile(r"\n[ \t]*\n[ \t]*\d{0,2}[ \t]*\Z")
 _DEBRIS_LINES = re.compile(r"(?:\s*\n[ \t]*\d{1,2}[ \t]*)*\s*\Z")
 # A line break counts as a marker's start only after punctuation: "subdivision\n(d) of"
 # in a hard-wrapped page is a cross-reference that happens to start a line.
@@ -173,15 +175,22 @@ def _classify(text: str, match: re.Match, open_units: list[_Open]) -> _Open | No
             match.start(),
             _capitalised_heading(text, match.end()),
         )
-    if not _after_sentence_end(before):
-        return None
     label = match.group("sub_label")
-    return _Open(_subdivision_rank(label, open_units), f"({label})", match.start())
+    rank = _subdivision_rank(label, open_units)
+    if not _after_sentence_end(before):
+        # A list whose lines end without punctuation ("detain a person\n(A) solely on"):
+        # at a line start, a label that continues its list is still a marker, while a
+        # wrapped reference ("subdivision\n(d) of Section 667") breaks the sequence.
+        if not (_LINE_START.search(before) and _continues_list(label, rank, open_units)):
+            return None
+    return _Open(rank, f"({label})", match.start())
 
 
 def _after_sentence_end(before: str) -> bool:
     line_start = _LINE_START.search(before)
     if line_start:
+        if _PARAGRAPH_START.search(before):
+            return True
         prior = _DEBRIS_LINES.sub("", before[: line_start.start()])
         return not prior or bool(_LINE_END_PUNCTUATION.search(prior))
     return bool(_SENTENCE_END.search(before.rstrip()))
@@ -215,6 +224,27 @@ def _subdivision_rank(label: str, open_units: list[_Open]) -> int:
     if len(label) == 1 and previous and ord(previous) == ord(label) - 1:
         return _UPPER
     return _UPPER_ROMAN
+
+
+def _continues_list(label: str, rank: int, open_units: list[_Open]) -> bool:
+    previous = _last_label(open_units, rank)
+    if previous is None:
+        return label in ("a", "1", "A", "i", "I")
+    if rank in (_ROMAN, _UPPER_ROMAN):
+        return _roman(label.lower()) == _roman(previous.lower()) + 1
+    if label.isdigit():
+        return previous.isdigit() and int(label) == int(previous) + 1
+    return len(label) == len(previous) == 1 and ord(label) == ord(previous) + 1
+
+
+def _roman(text: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10}
+    total = 0
+    for index, char in enumerate(text):
+        value = values.get(char, 0)
+        following = values.get(text[index + 1], 0) if index + 1 < len(text) else 0
+        total += -value if value < following else value
+    return total
 
 
 def _last_label(open_units: list[_Open], rank: int) -> str | None:

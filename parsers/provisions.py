@@ -1,0 +1,272 @@
+"""Tag a version's text with the provision taxonomy, with exact evidence spans.
+
+The rules (what words make which type) live in :mod:`provision_rules`; this module reads
+a law the way the taxonomy's coding rules say a person does:
+
+- only operative text counts: struck-out matter (``~~...~~``, "begin delete ... end
+  delete"), the Legislative Counsel's digest, findings and intent, definitions, titles
+  and short titles establish nothing;
+- a sentence is read with the list lead-in that governs it, so "no agency shall: ...
+  (C) based upon an immigration detainer" is a prohibition about detainers, tagged in
+  the innermost section ("2-173-020(a)(1)(C)") where the detainer is named;
+- a permission ("does not prohibit", "is authorized to", "may exchange") is not a limit;
+- a sentence that forbids limiting enforcement is a mandate, so its words about
+  detainers or status are not read as limits.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .provision_rules import ANY, NEGATIVE, POSITIVE, RULES, TYPES, Rule
+from .sections import Section, section_spans
+
+_PROHIBITION = re.compile(
+    r"\b(?:shall not|may not|must not|will not|cannot|can not|shall no longer"
+    r"|no\b[^.;]{0,100}\b(?:shall|may)\b|prohibit\w*|forbid\w*|shall only|may only"
+    r"|only (?:if|when|under|upon|after)|unless|not to be detained|shall refrain"
+    r"|shall decline|is not authorized|are not authorized|nor shall|neither)",
+    re.IGNORECASE,
+)
+_OBLIGATION = re.compile(
+    r"\b(?:shall|must|is required to|are required to|has a duty to|is responsible for)\b",
+    re.IGNORECASE,
+)
+# Permissions and savings clauses: a limit's words here widen what is allowed.
+_PERMISSION = re.compile(
+    r"(?:\b(?:does|do|shall|may) not (?:prohibit|restrict|limit|prevent|preclude|apply)"
+    r"|nothing in this [^.;]{0,80}(?:shall|may|is intended to)[^.;]{0,40}"
+    r"(?:prohibit|restrict|limit|prevent|preclude|authoriz|require)"
+    r"|shall not be construed to (?:prohibit|restrict|limit|prevent)"
+    r"|\bis authorized to\b|\bare authorized to\b|\bmay (?:exchange|share|communicate|cooperate)\b"
+    r"|\bshall have immunity\b)",
+    re.IGNORECASE,
+)
+# A rule against limiting cooperation: a sentence like this is a mandate.
+_BANS_LIMITS = re.compile(
+    r"(?:(?:may not|shall not|must not)\s+(?:\w+,?\s+){0,4}?(?:adopt|enact|enforce|endorse"
+    r"|prohibit|restrict|limit|materially limit)\w*\b[^.;]{0,200}(?:enforcement of"
+    r" (?:federal )?immigration|immigration laws?|cooperat\w+|compl\w+ with|detainer)"
+    r"|sanctuary (?:polic|jurisdiction|cit))",
+    re.IGNORECASE,
+)
+# Sentences that establish nothing, whatever they mention.
+_NOT_OPERATIVE = re.compile(
+    r"^(?:\W{0,3})(?:the (?:legislature|general assembly|council|people)[^.]{0,40}"
+    r"(?:finds?|declares?|intends?)|it is the intent|findings?\b|this (?:bill|act) would"
+    r"|the bill would|existing (?:federal |state )?law\b|an act\b|a bill to be entitled"
+    r"|relating to\b|this (?:chapter|act|article|title|ordinance) (?:shall be known|may be"
+    r" cited)|short title|(?:for (?:the )?purposes? of|as used in) this)",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^(?:\W{0,4}\(?[\w.]{0,5}\)?\s*)?[“\"'][^”\"']{1,120}[”\"'],?\s+(?:shall )?(?:means?|includes?"
+    r"|has the (?:same )?meaning|have the (?:same )?meanings?|refers? to)",
+    re.IGNORECASE,
+)
+_FINDINGS_UNIT = re.compile(
+    r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
+    r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\.",
+    re.IGNORECASE,
+)
+_STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
+_DIGEST_START = re.compile(r"legislative\s+counsel\W{0,3}s\s+digest", re.IGNORECASE)
+_BODY_START = re.compile(
+    r"the people of the state of [a-z ]+ do enact as follows|be it enacted by"
+    r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\.",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bU\.S)(?<!\bNo)(?<!\bSec)(?<!\bsubd)(?<!\bseq)(?<!\bStat)(?<!\bart)(?<!\bch)"
+    r"(?<![A-Z]\.[A-Z])(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n\s*\n"
+)
+
+
+def _compiled(pattern: str | None) -> re.Pattern | None:
+    return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+
+_COMPILED = [
+    (rule, _compiled(rule.topic), _compiled(rule.requires), _compiled(rule.unless))
+    for rule in RULES
+]
+
+
+@dataclass(frozen=True)
+class Provision:
+    """One tagged passage: ``text`` is exactly ``version_text[start:end]``."""
+
+    type: str
+    direction: str
+    section: str
+    text: str
+    start: int
+    end: int
+    rule: str
+    confidence: float
+
+    def as_dict(self) -> dict:
+        return {
+            "type": self.type,
+            "direction": self.direction,
+            "section": self.section,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "rule": self.rule,
+            "confidence": self.confidence,
+        }
+
+
+def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Provision]:
+    """Every passage of ``text`` that establishes a taxonomy type, in document order.
+
+    ``sections`` are :func:`section_spans` of the same text (computed when omitted).
+    One provision per type per sentence; a type may occur in many sentences.
+    """
+    if sections is None:
+        sections = section_spans(text)
+    shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text)
+    found: dict[tuple[str, int], Provision] = {}
+    for unit in _operative_units(shadow, sections):
+        for start, end, context in _sentences(shadow, unit):
+            for provision in _match(text, shadow, unit.number, start, end, context):
+                key = (provision.type, provision.start)
+                if key not in found or found[key].confidence < provision.confidence:
+                    found[key] = provision
+    return sorted(found.values(), key=lambda p: (p.start, p.type))
+
+
+@dataclass
+class _Unit:
+    number: str
+    start: int
+    end: int
+    lead_in: str  # the list lead-ins of its ancestors ("no agency or agent shall:")
+
+
+def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
+    """Each section's own text (up to its first sub-unit) and the unnumbered stretches of
+    the body, without the digest and without findings or definitions sections."""
+    body = _body_start(shadow)
+    numbered = [section for section in sections if section.number != "DIGEST"]
+    by_number = {section.number: section for section in numbered}
+    skipped: set[str] = set()
+    units: list[_Unit] = []
+    covered = body
+    for index, section in enumerate(numbered):
+        following = numbered[index + 1].start if index + 1 < len(numbered) else len(shadow)
+        own_end = min(section.end, following)
+        if section.start > covered:
+            units.append(_Unit("", covered, section.start, ""))
+        covered = max(covered, own_end)
+        own = shadow[section.start : own_end]
+        if section.parent in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
+            skipped.add(section.number)
+            continue
+        lead_in = _lead_in(shadow, section, by_number)
+        units.append(_Unit(section.number, max(section.start, body), own_end, lead_in))
+    if covered < len(shadow):
+        units.append(_Unit("", covered, len(shadow), ""))
+    return [unit for unit in units if unit.end > unit.start]
+
+
+def _body_start(shadow: str) -> int:
+    """Where enacted text starts: after the digest when there is one."""
+    digest = _DIGEST_START.search(shadow)
+    if not digest:
+        return 0
+    body = _BODY_START.search(shadow, digest.end())
+    return body.start() if body else len(shadow)
+
+
+def _lead_in(shadow: str, section: Section, by_number: dict[str, Section]) -> str:
+    """The last clause of each ancestor's own text, when it introduces a list."""
+    parts = []
+    parent = by_number.get(section.parent) if section.parent else None
+    while parent is not None:
+        own = shadow[parent.start : _first_child_start(parent, by_number)].strip()
+        if not own.endswith((".", ";")):
+            parts.append(_last_sentence(own))
+        parent = by_number.get(parent.parent) if parent.parent else None
+    return " ".join(reversed(parts))
+
+
+def _first_child_start(parent: Section, by_number: dict[str, Section]) -> int:
+    starts = [s.start for s in by_number.values() if s.parent == parent.number]
+    return min(starts, default=parent.end)
+
+
+def _last_sentence(text: str) -> str:
+    pieces = _SENTENCE_BREAK.split(text)
+    return pieces[-1] if pieces else text
+
+
+def _sentences(shadow: str, unit: _Unit):
+    """Yield (start, end, context) for each sentence of a unit. The first sentence is read
+    with the lead-ins of the lists it sits in; a sentence after one that ends with a colon
+    is read with it (a list without numbering); a later sentence stands alone."""
+    lead = ""
+    inherited = unit.lead_in
+    position = unit.start
+    for match in [*_SENTENCE_BREAK.finditer(shadow, unit.start, unit.end), None]:
+        end = match.start() if match else unit.end
+        start = position
+        while start < end and shadow[start].isspace():
+            start += 1
+        stripped_end = end
+        while stripped_end > start and shadow[stripped_end - 1].isspace():
+            stripped_end -= 1
+        if stripped_end > start:
+            sentence = shadow[start:stripped_end]
+            yield start, stripped_end, f"{inherited} {lead}".strip()
+            inherited = ""
+            if sentence.endswith(":"):
+                lead = sentence
+            elif sentence[:1].isupper() and not sentence.endswith((";", ",")):
+                lead = ""
+        if match:
+            position = match.end()
+
+
+def _match(text: str, shadow: str, section: str, start: int, end: int, context: str):
+    sentence = shadow[start:end]
+    if _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
+        return
+    reading = f"{context} {sentence}"
+    own_from = len(reading) - len(sentence)
+    prohibited = bool(_PROHIBITION.search(reading))
+    permission = bool(_PERMISSION.search(sentence))
+    mandate_sentence = bool(_BANS_LIMITS.search(reading))
+    obliged = bool(_OBLIGATION.search(reading)) and not prohibited
+    for rule, topic, requires, unless in _COMPILED:
+        direction = TYPES[rule.type][0]
+        if direction == "limit" and (permission or mandate_sentence):
+            continue
+        # The topic must be named in the sentence itself, though its phrase may begin in
+        # the lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
+        if not any(m.end() > own_from for m in topic.finditer(reading)):
+            continue
+        if requires and not requires.search(reading):
+            continue
+        if unless and unless.search(sentence):
+            continue
+        if not _polarity_holds(rule, prohibited, obliged):
+            continue
+        yield Provision(
+            type=rule.type,
+            direction=direction,
+            section=section,
+            text=text[start:end],
+            start=start,
+            end=end,
+            rule=rule.name,
+            confidence=rule.confidence,
+        )
+
+
+def _polarity_holds(rule: Rule, prohibited: bool, obliged: bool) -> bool:
+    if rule.polarity == NEGATIVE:
+        return prohibited
+    if rule.polarity == POSITIVE:
+        return obliged
+    return rule.polarity == ANY
