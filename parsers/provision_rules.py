@@ -209,7 +209,10 @@ RULES = [
     Rule(
         "facility_access_limit",
         "interview-consent-form",
-        topic=r"(?:written consent form|consent to (?:the|an|any) interview|in advance of any interview)",
+        topic=(
+            r"(?:written consent form|consent to (?:the|an|any) interview"
+            r"|in advance of any interview)"
+        ),
         polarity=ANY,
         confidence=0.9,
     ),
