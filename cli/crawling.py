@@ -93,6 +93,7 @@ def run_crawls(
     """Run the jobs in this process (one Twisted reactor: call once per process) and
     return each crawl's summary counts."""
     from scrapy.crawler import CrawlerProcess
+
     from trustwatch.spiders.pipelines import summary
 
     settings = project_settings()

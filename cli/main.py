@@ -180,34 +180,74 @@ def demo(replay, no_serve, db_path, host, port, quiet):
     show_default=True,
 )
 def extract(file, output):
-    """Print the normalised text and sections of a law in FILE (HTML or plain text).
+    """Print the sections and key provisions of a law in FILE (HTML, XML, PDF or text).
+
+    JSON: {"text", "sections": [{number, heading, start, end}], "provisions": [{type,
+    direction, section, text, start, end, rule, confidence}]}; offsets index "text".
 
     \b
     Example:
       trustwatch extract bill.html --format text
     """
+    from trustwatch.parsers.document import parse_document
     from trustwatch.parsers.errors import ParseError
-    from trustwatch.parsers.formats import document_text
-    from trustwatch.parsers.sections import section_spans
 
     try:
         body = file.read_bytes()
     except OSError as error:
         raise UserError(f"cannot read {file}: {error.strerror}") from error
     try:
-        text = document_text(body, filename=file.name)
+        parsed = parse_document(body, filename=file.name)
     except ParseError as error:
         raise UserError(f"{file}: {error}") from error
-    sections = [section.as_dict() for section in section_spans(text)]
     if output == "json":
-        click.echo(json.dumps({"text": text, "sections": sections}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(parsed.as_dict(), ensure_ascii=False, indent=2))
         return
-    for section in sections:
-        indent = "  " * section["level"]
+    click.echo("Sections:")
+    for section in parsed.sections:
+        indent = "  " * (section.level + 1)
         click.echo(
-            f"{indent}{section['number']}  [{section['start']}:{section['end']}]  "
-            f"{section['heading']}".rstrip()
+            f"{indent}{section.number}  [{section.start}:{section.end}]  {section.heading}".rstrip()
         )
+    click.echo("Provisions:")
+    for provision in parsed.provisions:
+        excerpt = " ".join(provision.text.split())
+        excerpt = excerpt if len(excerpt) <= 100 else excerpt[:99] + "…"
+        click.echo(
+            f"  {provision.type} ({provision.direction}) in {provision.section or '-'} "
+            f"[{provision.start}:{provision.end}] {provision.rule} {provision.confidence:.2f}\n"
+            f"      {excerpt}"
+        )
+
+
+@cli.command()
+@DB_OPTION
+@QUIET_OPTION
+@JSON_OPTION
+def reparse(db_path, quiet, as_json):
+    """Parse every stored version again from its raw bytes (after a parser or rule
+    change): sections and provisions are replaced where they changed. No network."""
+    from .reparsing import reparse_all
+
+    if not Path(db_path).exists():
+        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
+    db = _open(db_path)
+
+    def progress(done: int, total: int) -> None:
+        if not (quiet or as_json) and (done % 100 == 0 or done == total):
+            click.echo(f"reparse: {done}/{total} versions", err=True)
+
+    counts = reparse_all(db, progress)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+    elif not quiet:
+        click.echo(
+            f"reparse: {counts['changed']} changed, {counts['unchanged']} unchanged, "
+            f"{counts['errors']} errors",
+            err=True,
+        )
+    if counts["errors"]:
+        sys.exit(1)
 
 
 @cli.command()

@@ -13,15 +13,6 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("trustwatch")
 
-# Columns indexed by FTS5, per table. The triggers below re-index a row only when one
-# of these columns changes: a nightly re-crawl touches ``last_seen`` on thousands of
-# unchanged versions and must not re-index megabytes of text for it.
-FTS_COLUMNS = {
-    "documents": ["identifier", "title"],
-    "versions": ["label", "text"],
-    "sections": ["number", "heading", "text"],
-}
-
 
 @migrations()
 def m001_initial(db: Database) -> None:
@@ -146,11 +137,48 @@ def m001_initial(db: Database) -> None:
     )
     db["crawl_errors"].create_index(["crawl_run_id"])
     db["documents"].create_index(["jurisdiction_id"])
-    for table, columns in FTS_COLUMNS.items():
-        _enable_fts(db, table, columns)
+    _enable_fts(db, "documents", ["identifier", "title"])
+    _enable_fts(db, "versions", ["label", "text"])
+    _enable_fts(db, "sections", ["number", "heading", "text"])
+
+
+@migrations()
+def m002_provisions(db: Database) -> None:
+    db["provision_types"].create(
+        {"type": str, "direction": str, "question": str, "taxonomy_version": str}, pk="type"
+    )
+    db["provisions"].create(
+        {
+            "id": int,
+            "version_id": int,
+            "ordinal": int,
+            "type": str,
+            "direction": str,
+            "section": str,
+            "start": int,
+            "end": int,
+            "text": str,
+            "rule": str,
+            "confidence": float,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "versions", "id"), ("type", "provision_types", "type")],
+    )
+    db["provisions"].create_index(["version_id", "ordinal"])
+    db["provisions"].create_index(["type"])
+    _enable_fts(db, "provisions", ["type", "section", "text"])
+    # Re-parsing needs to know where the text sits in a stored HTML page.
+    db["versions"].add_column("text_root", str)
+    db.execute(
+        "update versions set text_root = 'bill_all' where document_id in "
+        "(select id from documents where source = 'california')"
+    )
 
 
 def _enable_fts(db: Database, table: str, columns: list[str]) -> None:
+    """FTS5 over ``columns``, kept current by triggers that re-index a row only when one
+    of those columns changes: a nightly re-crawl touches ``last_seen`` on thousands of
+    unchanged versions and must not re-index megabytes of text for it."""
     db[table].enable_fts(columns, fts_version="FTS5", create_triggers=False)
     fts = f"{table}_fts"
     cols = ", ".join(f"[{c}]" for c in columns)

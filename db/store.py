@@ -59,7 +59,8 @@ class DocumentRecord:
 
 @dataclass
 class VersionRecord:
-    """One parsed version: normalised text and its sections (``Section.as_dict()``)."""
+    """One parsed version: normalised text, its sections (``Section.as_dict()``) and
+    provisions (``Provision.as_dict()``)."""
 
     source_key: str
     label: str
@@ -69,6 +70,8 @@ class VersionRecord:
     text: str
     sections: list[dict]
     source_url: str
+    provisions: list[dict] = field(default_factory=list)
+    text_root: str | None = None
 
     @property
     def text_sha256(self) -> str:
@@ -109,11 +112,62 @@ def store_version(
         return StoreResult("new", version_id)
 
 
-def replace_sections(db: Database, version_id: int, text: str, sections: list[dict]) -> None:
-    """Replace the sections of a stored version (``reparse`` after a parser fix)."""
+def replace_parsed(
+    db: Database, version_id: int, text: str, sections: list[dict], provisions: list[dict]
+) -> bool:
+    """Replace what was parsed from a stored version (``reparse`` after a parser or rule
+    change). Returns whether anything changed; unchanged versions are not rewritten."""
+    row = db["versions"].get(version_id)
+    old_sections = [
+        (r["number"], r["start"], r["end"])
+        for r in db.query(
+            "select number, start, end from sections where version_id = ? order by ordinal",
+            [version_id],
+        )
+    ]
+    old_provisions = [
+        (r["type"], r["section"], r["start"], r["end"], r["rule"])
+        for r in db.query(
+            "select type, section, start, end, rule from provisions "
+            "where version_id = ? order by ordinal",
+            [version_id],
+        )
+    ]
+    if (
+        row["text"] == text
+        and old_sections == [(s["number"], s["start"], s["end"]) for s in sections]
+        and old_provisions
+        == [(p["type"], p["section"], p["start"], p["end"], p["rule"]) for p in provisions]
+    ):
+        return False
     with db.atomic():
+        if row["text"] != text:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            db["versions"].update(
+                version_id, {"text": text, "text_sha256": digest, "char_count": len(text)}
+            )
         db.execute("delete from sections where version_id = ?", [version_id])
+        db.execute("delete from provisions where version_id = ?", [version_id])
         _insert_sections(db, version_id, text, sections)
+        _insert_provisions(db, version_id, provisions)
+    return True
+
+
+def sync_provision_types(db: Database, types: dict[str, tuple[str, str]], version: str) -> None:
+    """Make ``provision_types`` hold the taxonomy: type → (direction, question)."""
+    with db.atomic():
+        db["provision_types"].upsert_all(
+            [
+                {
+                    "type": name,
+                    "direction": direction,
+                    "question": question,
+                    "taxonomy_version": version,
+                }
+                for name, (direction, question) in types.items()
+            ],
+            pk="type",
+        )
 
 
 def raw_body(db: Database, sha256: str) -> bytes:
@@ -206,11 +260,13 @@ def _insert_version(
                 "fetched_at": now,
                 "last_seen": now,
                 "crawl_run_id": crawl_run_id,
+                "text_root": version.text_root,
             }
         )
         .last_pk
     )
     _insert_sections(db, version_id, version.text, version.sections)
+    _insert_provisions(db, version_id, version.provisions)
     return version_id
 
 
@@ -238,6 +294,15 @@ def _insert_sections(db: Database, version_id: int, text: str, sections: list[di
             }
         )
     db["sections"].insert_all(rows)
+
+
+def _insert_provisions(db: Database, version_id: int, provisions: list[dict]) -> None:
+    db["provisions"].insert_all(
+        [
+            {"version_id": version_id, "ordinal": ordinal, **provision}
+            for ordinal, provision in enumerate(provisions)
+        ]
+    )
 
 
 def _renumber(db: Database, document_id: str) -> None:

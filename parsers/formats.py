@@ -1,4 +1,5 @@
-"""Any file of a law → normalised text: the dispatch ``trustwatch extract`` and re-parsing use.
+"""Any file of a law → normalised text: the dispatch that crawls, re-parsing and
+``trustwatch extract`` share.
 
 The format is decided from the media type when a server sent one, else from the file
 name, else from the bytes themselves. Text that is not text (binary garbage, a file cut
@@ -10,39 +11,54 @@ import re
 
 from .errors import NoTextError, ParseError
 from .html import html_to_text
+from .pdf import pdf_to_text
 from .text import normalize_text
+from .xml import xml_to_text
 
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<div|<p[\s>])", re.IGNORECASE)
 _PLAIN = re.compile(r"[\w\s.,;:!?'\"“”‘’()\[\]§§/\-–—&%$#*+=<>|~`^@{}\\]")
 
 
-def document_text(body: bytes, media_type: str | None = None, filename: str | None = None) -> str:
-    """Return the normalised text of a document's bytes (HTML or plain text)."""
-    kind = _kind(body, media_type, filename)
+def document_text(
+    body: bytes,
+    media_type: str | None = None,
+    filename: str | None = None,
+    *,
+    encoding: str | None = None,
+    text_root: str | None = None,
+) -> str:
+    """Return the normalised text of a document's bytes: HTML, XML, PDF or plain text.
+
+    ``encoding`` is what the server declared; ``text_root`` the id of the element holding
+    the text on an HTML page (see :func:`html_to_text`).
+    """
     if not body.strip():
         raise NoTextError("the file is empty")
+    kind = _kind(body, media_type, filename)
     if kind == "html":
-        return _checked(html_to_text(body))
-    if kind == "text":
-        return _checked(normalize_text(_decode(body)))
-    raise ParseError(f"unsupported format: {kind}")
+        return _checked(html_to_text(body, encoding, text_root))
+    if kind == "xml":
+        return _checked(xml_to_text(body))
+    if kind == "pdf":
+        return _checked(pdf_to_text(body))
+    return _checked(normalize_text(_decode(body)))
 
 
 def _kind(body: bytes, media_type: str | None, filename: str | None) -> str:
-    if media_type:
-        if "html" in media_type:
-            return "html"
-        if media_type.startswith("text/"):
-            return "text"
+    media_type = (media_type or "").lower()
     name = (filename or "").lower()
-    if name.endswith((".html", ".htm", ".xhtml")):
+    if "html" in media_type or name.endswith((".html", ".htm", ".xhtml")):
         return "html"
-    if name.endswith((".txt", ".md", ".text")):
-        return "text"
-    if name.endswith(".pdf") or body.startswith(b"%PDF-"):
+    if "pdf" in media_type or name.endswith(".pdf") or body.startswith(b"%PDF-"):
         return "pdf"
+    if "xml" in media_type or name.endswith(".xml"):
+        return "xml"
+    if media_type.startswith("text/") or name.endswith((".txt", ".md", ".text")):
+        return "text"
     if _HTML_START.match(body[:1024]):
         return "html"
+    if body.lstrip()[:5] == b"<?xml":
+        return "xml"
     return "text"
 
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from form2request import form2request
 from scrapy import Request, Spider
 from scrapy.http import Response
+
 from trustwatch.db.store import Jurisdiction
 
 from .items import CrawlFailure, FetchedVersion

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+
 from trustwatch.db.migrations import open_database
 from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
 from trustwatch.db.store import (
@@ -19,10 +20,11 @@ from trustwatch.db.store import (
     RawResponse,
     VersionRecord,
     store_version,
+    sync_provision_types,
 )
+from trustwatch.parsers.document import parse_document
 from trustwatch.parsers.errors import ParseError
-from trustwatch.parsers.html import html_to_text
-from trustwatch.parsers.sections import section_spans
+from trustwatch.parsers.provision_rules import TAXONOMY_VERSION, TYPES
 
 from .items import CrawlFailure, FetchedVersion
 
@@ -51,6 +53,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         self.db = open_database(self.db_path)
+        sync_provision_types(self.db, TYPES, TAXONOMY_VERSION)
         arguments = getattr(spider, "crawl_arguments", {})
         self.run_id = start_crawl_run(self.db, spider.name, arguments, self.mode, utcnow())
         self.stats.set_value(STAT("crawl_run_id"), self.run_id)
@@ -73,7 +76,9 @@ class StorePipeline:
             raise DropItem(f"not a trustwatch item: {type(item).__name__}")
         self.stats.inc_value(STAT("items_seen"))
         try:
-            text = html_to_text(item.body, item.encoding, item.text_root)
+            parsed = parse_document(
+                item.body, item.media_type, encoding=item.encoding, text_root=item.text_root
+            )
         except ParseError as error:
             message = f"{item.identifier} {item.label} ({item.date}): {error}"
             self._error(item.url, "parse", message)
@@ -87,9 +92,11 @@ class StorePipeline:
                 classification=item.classification,
                 date=item.date,
                 sequence=item.sequence,
-                text=text,
-                sections=[section.as_dict() for section in section_spans(text)],
+                text=parsed.text,
+                sections=[section.as_dict() for section in parsed.sections],
                 source_url=item.url,
+                provisions=[provision.as_dict() for provision in parsed.provisions],
+                text_root=item.text_root,
             ),
             RawResponse(
                 url=item.url,

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO, TEXTS, run_cli
+
 from trustwatch.cli.main import cli
 
 RECORDING = FIXTURES / "california"

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from conftest import real_text
+
 from trustwatch.cli.publish import datasette_app
 from trustwatch.db.migrations import open_database
 from trustwatch.db.store import (

@@ -1,4 +1,5 @@
 import pytest
+
 from trustwatch.parsers.errors import NoTextError, ParseError
 from trustwatch.parsers.formats import document_text
 from trustwatch.parsers.html import html_to_text

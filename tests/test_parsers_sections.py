@@ -1,6 +1,7 @@
 """Section numbering on real texts (tests/fixtures/texts, see PROVENANCE.md there)."""
 
 from conftest import real_text
+
 from trustwatch.parsers.sections import section_spans
 from trustwatch.parsers.text import normalize_text
 

@@ -1,5 +1,6 @@
 import pytest
 from conftest import TEXTS
+
 from trustwatch.parsers.text import normalize_text
 
 REAL_TEXTS = sorted(TEXTS.glob("*.txt"))

@@ -9,6 +9,7 @@ import pytest
 from conftest import FIXTURES, recording_server, run_cli
 from scrapy import Request
 from scrapy.http import HtmlResponse
+
 from trustwatch.db.migrations import open_database
 from trustwatch.spiders.california import (
     BillArgumentError,
