@@ -9,7 +9,11 @@ type (../shared/taxonomy.md, v1) and says:
 - ``polarity``: ``negative`` — the rule holds only under a prohibition ("shall not",
   "may not", "no ... shall", "only if", "unless"); ``positive`` — only under an
   obligation ("shall", "must") that is not negated; ``any`` — the words decide alone;
-- ``confidence``: how often the rule is right on the labelled set (see README scores).
+- ``confidence``: how often the rule is right on the labelled set (see README scores);
+- ``unless``: words that, in the sentence itself, undo the rule ("discretion").
+
+Patterns are case-insensitive regular expressions; a space in a pattern matches any run
+of whitespace, line breaks included.
 
 The engine (:mod:`trustwatch.parsers.provisions`) adds what no single rule can: struck
 text, digests, findings, definitions and titles establish nothing; permissions ("does

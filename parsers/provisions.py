@@ -20,69 +20,65 @@ from dataclasses import dataclass
 from .provision_rules import ANY, NEGATIVE, POSITIVE, RULES, TYPES, Rule
 from .sections import Section, section_spans
 
-_PROHIBITION = re.compile(
+
+def _compiled(pattern: str | None) -> re.Pattern | None:
+    """Compile a case-insensitive word pattern."""
+    # A space in a rule matches any whitespace: PDF text and wrapped pages break lines
+    # in the middle of phrases ("immigration\nstatus").
+    return re.compile(pattern.replace(" ", r"\s+"), re.IGNORECASE) if pattern else None
+
+
+_PROHIBITION = _compiled(
     r"\b(?:shall not|may not|must not|will not|cannot|can not|shall no longer"
     r"|no\b[^.;]{0,100}\b(?:shall|may)\b|prohibit\w*|forbid\w*|shall only|may only"
-    r"|only (?:if|when|under|upon|after)|unless|not to be detained|shall refrain"
-    r"|shall decline|is not authorized|are not authorized|nor shall|neither)",
-    re.IGNORECASE,
+    r"|only (?:if|when|under|upon|after)|not to be detained|shall refrain"
+    r"|shall decline|is not authorized|are not authorized|nor shall|neither)"
 )
-_OBLIGATION = re.compile(
-    r"\b(?:shall|must|is required to|are required to|has a duty to|is responsible for)\b",
-    re.IGNORECASE,
+_OBLIGATION = _compiled(
+    r"\b(?:shall|must|is required to|are required to|has a duty to|is responsible for)\b"
 )
 # Permissions and savings clauses: a limit's words here widen what is allowed.
-_PERMISSION = re.compile(
+_PERMISSION = _compiled(
     r"(?:\b(?:does|do|shall|may) not (?:prohibit|restrict|limit|prevent|preclude|apply)"
     r"|nothing in this [^.;]{0,80}(?:shall|may|is intended to)[^.;]{0,40}"
     r"(?:prohibit|restrict|limit|prevent|preclude|authoriz|require)"
     r"|shall not be construed to (?:prohibit|restrict|limit|prevent)"
     r"|\bis authorized to\b|\bare authorized to\b|\bmay (?:exchange|share|communicate|cooperate)\b"
-    r"|\bshall have immunity\b)",
-    re.IGNORECASE,
+    r"|\bshall have immunity\b)"
 )
 # A rule against limiting cooperation: a sentence like this is a mandate.
-_BANS_LIMITS = re.compile(
+_BANS_LIMITS = _compiled(
     r"(?:(?:may not|shall not|must not)\s+(?:\w+,?\s+){0,4}?(?:adopt|enact|enforce|endorse"
     r"|prohibit|restrict|limit|materially limit)\w*\b[^.;]{0,200}(?:enforcement of"
     r" (?:federal )?immigration|immigration laws?|cooperat\w+|compl\w+ with|detainer)"
-    r"|sanctuary (?:polic|jurisdiction|cit))",
-    re.IGNORECASE,
+    r"|sanctuary (?:polic|jurisdiction|cit))"
 )
 # Sentences that establish nothing, whatever they mention.
-_NOT_OPERATIVE = re.compile(
+_NOT_OPERATIVE = _compiled(
     r"^(?:\W{0,3})(?:the (?:legislature|general assembly|council|people)[^.]{0,40}"
     r"(?:finds?|declares?|intends?)|it is the intent|findings?\b|this (?:bill|act) would"
     r"|the bill would|existing (?:federal |state )?law\b|an act\b|a bill to be entitled"
     r"|relating to\b|this (?:chapter|act|article|title|ordinance) (?:shall be known|may be"
-    r" cited)|short title|(?:for (?:the )?purposes? of|as used in) this)",
-    re.IGNORECASE,
+    r" cited)|short title|(?:for (?:the )?purposes? of|as used in) this)"
 )
-_DEFINITION = re.compile(
+_DEFINITION = _compiled(
     r"^(?:\W{0,4}\(?[\w.]{0,5}\)?\s*)?[“\"'][^”\"']{1,120}[”\"'],?\s+(?:shall )?(?:means?|includes?"
-    r"|has the (?:same )?meaning|have the (?:same )?meanings?|refers? to)",
-    re.IGNORECASE,
+    r"|has the (?:same )?meaning|have the (?:same )?meanings?|refers? to)"
 )
-_FINDINGS_UNIT = re.compile(
+_FINDINGS_UNIT = _compiled(
     r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
-    r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\.",
-    re.IGNORECASE,
+    r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\."
 )
 _STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
-_DIGEST_START = re.compile(r"legislative\s+counsel\W{0,3}s\s+digest", re.IGNORECASE)
-_BODY_START = re.compile(
+_DIGEST_START = _compiled(r"legislative\s+counsel\W{0,3}s\s+digest")
+_BODY_START = _compiled(
     r"the people of the state of [a-z ]+ do enact as follows|be it enacted by"
-    r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\.",
-    re.IGNORECASE,
+    r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\."
 )
 _SENTENCE_BREAK = re.compile(
     r"(?<!\bU\.S)(?<!\bNo)(?<!\bSec)(?<!\bsubd)(?<!\bseq)(?<!\bStat)(?<!\bart)(?<!\bch)"
     r"(?<![A-Z]\.[A-Z])(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n\s*\n"
 )
-
-
-def _compiled(pattern: str | None) -> re.Pattern | None:
-    return re.compile(pattern, re.IGNORECASE) if pattern else None
 
 
 _COMPILED = [
@@ -128,8 +124,8 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
     shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text)
     found: dict[tuple[str, int], Provision] = {}
     for unit in _operative_units(shadow, sections):
-        for start, end, context in _sentences(shadow, unit):
-            for provision in _match(text, shadow, unit.number, start, end, context):
+        for start, end, context, follow in _sentences(shadow, unit):
+            for provision in _match(text, shadow, unit.number, start, end, context, follow):
                 key = (provision.type, provision.start)
                 if key not in found or found[key].confidence < provision.confidence:
                     found[key] = provision
@@ -142,6 +138,7 @@ class _Unit:
     start: int
     end: int
     lead_in: str  # the list lead-ins of its ancestors ("no agency or agent shall:")
+    follow: str = ""  # when the unit is itself a lead-in: what its first item says
 
 
 def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
@@ -150,6 +147,10 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
     body = _body_start(shadow)
     numbered = [section for section in sections if section.number != "DIGEST"]
     by_number = {section.number: section for section in numbered}
+    first_child: dict[str, int] = {}
+    for section in numbered:  # document order: the first child seen starts first
+        if section.parent is not None:
+            first_child.setdefault(section.parent, section.start)
     skipped: set[str] = set()
     units: list[_Unit] = []
     covered = body
@@ -163,11 +164,21 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
         if section.parent in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
             skipped.add(section.number)
             continue
-        lead_in = _lead_in(shadow, section, by_number)
-        units.append(_Unit(section.number, max(section.start, body), own_end, lead_in))
+        lead_in = _lead_in(shadow, section, by_number, first_child)
+        follow = ""
+        if own_end < section.end and not own.rstrip().endswith((".", ";")):
+            # "(a) Unless ... a lawfully issued judicial warrant, (1) no agent shall ...":
+            # the lead-in's exception is read with the rule it introduces.
+            follow = shadow[own_end : min(_next_start(numbered, index + 1), section.end)]
+        units.append(_Unit(section.number, max(section.start, body), own_end, lead_in, follow))
     if covered < len(shadow):
         units.append(_Unit("", covered, len(shadow), ""))
     return [unit for unit in units if unit.end > unit.start]
+
+
+def _next_start(sections: list[Section], index: int) -> int:
+    """Where the section after ``sections[index]`` starts (its own text ends there)."""
+    return sections[index + 1].start if index + 1 < len(sections) else sections[index].end
 
 
 def _body_start(shadow: str) -> int:
@@ -179,21 +190,18 @@ def _body_start(shadow: str) -> int:
     return body.start() if body else len(shadow)
 
 
-def _lead_in(shadow: str, section: Section, by_number: dict[str, Section]) -> str:
+def _lead_in(
+    shadow: str, section: Section, by_number: dict[str, Section], first_child: dict[str, int]
+) -> str:
     """The last clause of each ancestor's own text, when it introduces a list."""
     parts = []
     parent = by_number.get(section.parent) if section.parent else None
     while parent is not None:
-        own = shadow[parent.start : _first_child_start(parent, by_number)].strip()
+        own = shadow[parent.start : first_child.get(parent.number, parent.end)].strip()
         if not own.endswith((".", ";")):
             parts.append(_last_sentence(own))
         parent = by_number.get(parent.parent) if parent.parent else None
     return " ".join(reversed(parts))
-
-
-def _first_child_start(parent: Section, by_number: dict[str, Section]) -> int:
-    starts = [s.start for s in by_number.values() if s.parent == parent.number]
-    return min(starts, default=parent.end)
 
 
 def _last_sentence(text: str) -> str:
@@ -208,7 +216,8 @@ def _sentences(shadow: str, unit: _Unit):
     lead = ""
     inherited = unit.lead_in
     position = unit.start
-    for match in [*_SENTENCE_BREAK.finditer(shadow, unit.start, unit.end), None]:
+    breaks = list(_SENTENCE_BREAK.finditer(shadow, unit.start, unit.end))
+    for match in [*breaks, None]:
         end = match.start() if match else unit.end
         start = position
         while start < end and shadow[start].isspace():
@@ -218,7 +227,8 @@ def _sentences(shadow: str, unit: _Unit):
             stripped_end -= 1
         if stripped_end > start:
             sentence = shadow[start:stripped_end]
-            yield start, stripped_end, f"{inherited} {lead}".strip()
+            follow = unit.follow if match is None or match.end() >= unit.end else ""
+            yield start, stripped_end, f"{inherited} {lead}".strip(), follow
             inherited = ""
             if sentence.endswith(":"):
                 lead = sentence
@@ -228,12 +238,12 @@ def _sentences(shadow: str, unit: _Unit):
             position = match.end()
 
 
-def _match(text: str, shadow: str, section: str, start: int, end: int, context: str):
+def _match(text: str, shadow: str, section: str, start: int, end: int, context: str, follow: str):
     sentence = shadow[start:end]
     if _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
         return
-    reading = f"{context} {sentence}"
-    own_from = len(reading) - len(sentence)
+    own_from = len(context) + 1
+    reading = f"{context} {sentence} {follow}"
     prohibited = bool(_PROHIBITION.search(reading))
     permission = bool(_PERMISSION.search(sentence))
     mandate_sentence = bool(_BANS_LIMITS.search(reading))
@@ -244,7 +254,10 @@ def _match(text: str, shadow: str, section: str, start: int, end: int, context: 
             continue
         # The topic must be named in the sentence itself, though its phrase may begin in
         # the lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
-        if not any(m.end() > own_from for m in topic.finditer(reading)):
+        if not any(
+            own_from < m.end() and m.start() < own_from + len(sentence)
+            for m in topic.finditer(reading)
+        ):
             continue
         if requires and not requires.search(reading):
             continue

@@ -4,12 +4,13 @@ import json
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, REPO, TEXTS, run_cli
+from conftest import FIXTURES, REPO, TEXTS, real_text, run_cli, text_pdf
 
 from trustwatch.cli.main import cli
 
@@ -36,15 +37,19 @@ def test_extract_prints_sections_whose_offsets_slice_the_text():
     for section in data["sections"]:
         unit = data["text"][section["start"] : section["end"]]
         assert unit == unit.strip() and unit
-        label = section["number"].split("(")[-1] if "(" in section["number"] else None
-        if section["level"] and label:
-            assert unit.startswith("(" + label)
+        if section["number"].endswith(")"):
+            assert unit.startswith("(" + section["number"].split("(")[-1])
 
 
 def test_extract_text_format_lists_sections():
     result = invoke("extract", str(TEXTS / "chicago-mc-2-173-030-current.txt"), "--format", "text")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0].startswith("2-173-030  [0:")
+    lines = result.output.splitlines()
+    assert lines[0] == "Sections:" and lines[1].strip().startswith("2-173-030  [0:")
+    assert "Provisions:" in lines
+    assert any(
+        line.startswith("  status_inquiry_limit (limit) in 2-173-030(a)(1)") for line in lines
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,3 +160,75 @@ def test_demo_then_serve_over_real_http(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_extract_json_offsets_slice_every_evidence_passage():
+    result = invoke("extract", str(TEXTS / "ca-sb54-2017-chaptered.txt"))
+    data = json.loads(result.output)
+    assert set(data) == {"text", "sections", "provisions"}
+    assert set(data["sections"][0]) == {"number", "heading", "start", "end"}
+    assert data["provisions"]
+    for provision in data["provisions"]:
+        assert set(provision) == {
+            "type",
+            "direction",
+            "section",
+            "text",
+            "start",
+            "end",
+            "rule",
+            "confidence",
+        }
+        assert data["text"][provision["start"] : provision["end"]] == provision["text"]
+
+
+def pdf_of(name: str) -> bytes:
+    lines = [w for line in real_text(name).splitlines() for w in (textwrap.wrap(line, 95) or [""])]
+    return text_pdf([lines[i : i + 40] for i in range(0, len(lines), 40)])
+
+
+def test_extract_reads_a_pdf_with_a_text_layer(tmp_path):
+    path = tmp_path / "chicago-2-173-030.pdf"
+    path.write_bytes(pdf_of("chicago-mc-2-173-030-current.txt"))
+    data = json.loads(invoke("extract", str(path)).output)
+    assert [s["number"] for s in data["sections"]][:2] == ["2-173-030", "2-173-030(a)"]
+    assert {p["type"] for p in data["provisions"]} >= {
+        "status_inquiry_limit",
+        "information_sharing_limit",
+    }
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (lambda: text_pdf([[]]), "needs OCR"),
+        (lambda: pdf_of("chicago-mc-2-173-030-current.txt")[:1500], "truncated or damaged"),
+    ],
+)
+def test_extract_refuses_scanned_and_truncated_pdfs(tmp_path, content, message):
+    path = tmp_path / "law.pdf"
+    path.write_bytes(content())
+    result = invoke("extract", str(path))
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_extract_reads_bill_xml(tmp_path):
+    # The shape of GovInfo's bill DTD (legis-body > section > enum/header/text), with the
+    # real words of Chicago 2-173-030(b).
+    words = real_text("chicago-mc-2-173-030-current.txt").split("(b)")[1].split("(Added")[0]
+    xml = (
+        '<?xml version="1.0"?><bill><legis-body><section id="S1"><enum>1.</enum>'
+        f"<header>Data sharing</header><subsection><enum>(b)</enum><text>{words.strip()}"
+        "</text></subsection></section></legis-body></bill>"
+    )
+    path = tmp_path / "bill.xml"
+    path.write_text(xml, encoding="utf-8")
+    data = json.loads(invoke("extract", str(path)).output)
+    assert [s["number"] for s in data["sections"]] == ["SEC. 1", "SEC. 1(b)"]
+    assert ("information_sharing_limit", "SEC. 1(b)") in {
+        (p["type"], p["section"]) for p in data["provisions"]
+    }
+    truncated = tmp_path / "truncated.xml"
+    truncated.write_text(xml[: len(xml) // 2], encoding="utf-8")
+    result = invoke("extract", str(truncated))
+    assert result.exit_code == 2 and "truncated or malformed" in result.output
