@@ -251,6 +251,47 @@ def reparse(db_path, quiet, as_json):
 
 
 @cli.command()
+@click.argument(
+    "labels",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=False,
+)
+@JSON_OPTION
+def accuracy(labels, as_json):
+    """Score the provision tagger against hand labels (precision, recall, F1 per type).
+
+    LABELS defaults to tests/fixtures/provisions/labels.json.
+    """
+    from .accuracy import LABELS, evaluate, markdown_table
+
+    labels = labels or LABELS
+    if not labels.exists():
+        raise UserError(f"{labels} not found: run from a trustwatch checkout or name the file")
+    result = evaluate(labels)
+    if as_json:
+        levels = ("document_level", "section_level")
+        click.echo(
+            json.dumps(
+                {
+                    "documents": result["documents"],
+                    **{
+                        level: {
+                            name: {"precision": s.precision, "recall": s.recall, "f1": s.f1}
+                            for name, s in result[level].items()
+                        }
+                        for level in levels
+                    },
+                    "errors": result["errors"],
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{result['documents']} labelled texts\n")
+    click.echo(markdown_table(result))
+
+
+@cli.command()
 @JSON_OPTION
 def sources(as_json):
     """List the sources that can be crawled, and whether their API key is set."""

@@ -122,6 +122,9 @@ class Rule:
     confidence: float = 0.8
     # Words that, in the sentence itself, mean the rule does not apply after all.
     unless: str | None = None
+    # Lower-case fragments one of which every match of ``topic`` contains: a cheap test
+    # that skips the regular expression for most sentences (tests check it holds).
+    cues: tuple[str, ...] = ()
 
 
 # Vocabulary shared by several rules.
@@ -144,7 +147,13 @@ AUTHORITIES = (
 
 RULES = [
     # --- limits ---------------------------------------------------------------------
-    Rule("detainer_limit", "no-detention-on-hold", topic=HOLD, requires=CUSTODY_VERB),
+    Rule(
+        "detainer_limit",
+        "no-detention-on-hold",
+        topic=HOLD,
+        requires=CUSTODY_VERB,
+        cues=("detainer", "hold", "i-247"),
+    ),
     Rule(
         "detainer_limit",
         "hold-only-if",
@@ -153,6 +162,7 @@ RULES = [
         requires=r"\bonly (?:if|when|under|upon)\b",
         polarity=ANY,
         confidence=0.7,
+        cues=("detainer", "hold", "i-247"),
     ),
     Rule(
         "judicial_warrant_requirement",
@@ -168,6 +178,7 @@ RULES = [
             r" by|pursuant to|presented with|authorized by)\b"
         ),
         confidence=0.85,
+        cues=("judicial", "judge", "magistrate", "court"),
     ),
     Rule(
         "release_notification_limit",
@@ -179,6 +190,7 @@ RULES = [
             r"|respond\w* to (?:requests? for notification|notification requests?)"
             r"|notif\w+ [^.;]{0,80}\breleas\w*|advance notice [^.;]{0,40}\breleas\w*)"
         ),
+        cues=("releas", "custody status", "notification"),
     ),
     Rule(
         "transfer_limit",
@@ -188,6 +200,7 @@ RULES = [
             r"(?:custody of\s+)?(?:federal\s+)?(?:immigration|ICE\b|United States Immigration)"
             r"|(?:comply|respond|honor)\w*\b[^.;]{0,40}transfer requests?)"
         ),
+        cues=("transfer",),
     ),
     Rule(
         "information_sharing_limit",
@@ -199,6 +212,7 @@ RULES = [
             r"|data-sharing)"
         ),
         requires=IMMIGRATION,
+        cues=("information", "address", "record", "data", "status"),
     ),
     Rule(
         "facility_access_limit",
@@ -209,6 +223,7 @@ RULES = [
             r"|dedicated (?:office|space))"
         ),
         requires=AUTHORITIES + r"|\bagents?\b",
+        cues=("access", "interview", "facilities", "space", "dedicated"),
     ),
     Rule(
         "facility_access_limit",
@@ -219,6 +234,7 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.9,
+        cues=("consent", "interview"),
     ),
     Rule(
         "status_inquiry_limit",
@@ -228,6 +244,7 @@ RULES = [
             r"|investigat\w*)\b[^.;]{0,100}(?:immigration|citizenship) status"
             r"|questions? regarding (?:citizenship|immigration) status)"
         ),
+        cues=("status",),
     ),
     Rule(
         "enforcement_agreement_limit",
@@ -236,6 +253,7 @@ RULES = [
             r"(?:1357\s*\(g\)|287\s*\(g\)|functions of an immigration officer"
             r"|deputiz\w+|joint (?:law enforcement )?task forces?)"
         ),
+        cues=("1357", "287", "immigration officer", "deputiz", "task force"),
     ),
     Rule(
         "immigration_enforcement_limit",
@@ -246,6 +264,17 @@ RULES = [
             r"|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
         ),
         requires=IMMIGRATION,
+        cues=(
+            "money",
+            "fund",
+            "resources",
+            "personnel",
+            "equipment",
+            "time",
+            "investigat",
+            "interrogat",
+            "detect",
+        ),
     ),
     Rule(
         "immigration_enforcement_limit",
@@ -258,6 +287,7 @@ RULES = [
             r"|enforce\w* (?:federal )?civil immigration laws?"
             r"|civil enforcement of federal immigration law)"
         ),
+        cues=("stop", "arrest", "search", "detain", "enforc", "participat", "assist"),
     ),
     Rule(
         "detention_contract_limit",
@@ -267,6 +297,7 @@ RULES = [
             r"(?:detain|detention|house)|detention facilit\w+)"
         ),
         requires=r"immigra|noncitizen|alien",
+        cues=("contract", "agreement", "intergovernmental", "detention facilit"),
     ),
     Rule(
         "sensitive_location_protection",
@@ -281,6 +312,16 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.7,
+        cues=(
+            "courthouse",
+            "school",
+            "health",
+            "hospital",
+            "shelter",
+            "librar",
+            "worship",
+            "church",
+        ),
     ),
     Rule(
         "serious_crime_exception",
@@ -297,6 +338,16 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.8,
+        cues=(
+            "convicted",
+            "felon",
+            "1192.7",
+            "667.5",
+            "covered crime",
+            "sex offender",
+            "42.12",
+            "3g",
+        ),
     ),
     Rule(
         "reporting_requirement",
@@ -311,6 +362,7 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.75,
+        cues=("report", "record", "publish", "post", "number of"),
     ),
     # --- mandates -------------------------------------------------------------------
     Rule(
@@ -324,6 +376,7 @@ RULES = [
         polarity=POSITIVE,
         confidence=0.8,
         unless=r"\bdiscretion\b|\bmay (?:cooperate|notify|transfer|comply)",
+        cues=("comply", "honor", "fulfill", "cooperat", "notif", "transfer"),
     ),
     Rule(
         "sanctuary_policy_prohibition",
@@ -339,6 +392,16 @@ RULES = [
         requires=r"\b(?:may not|shall not|must not|no\b|prohibited|ineligible|not eligible)",
         polarity=ANY,
         confidence=0.8,
+        cues=(
+            "polic",
+            "ordinance",
+            "rule",
+            "practice",
+            "sanctuary",
+            "prohibit",
+            "restrict",
+            "limit",
+        ),
     ),
     Rule(
         "enforcement_penalty",
@@ -356,6 +419,18 @@ RULES = [
         polarity=ANY,
         confidence=0.7,
         unless=r"\bimmun\w+",
+        cues=(
+            "penalt",
+            "remov",
+            "forfeit",
+            "eligible",
+            "receive",
+            "withh",
+            "den",
+            "terminat",
+            "liab",
+            "reimburs",
+        ),
     ),
     Rule(
         "status_verification_mandate",
@@ -367,6 +442,7 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.8,
+        cues=("status", "priority enforcement", "secure communities"),
     ),
     Rule(
         "enforcement_agreement_mandate",
@@ -378,5 +454,6 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.8,
+        cues=("agreement", "memorand", "1357", "287"),
     ),
 ]

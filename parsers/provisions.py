@@ -240,24 +240,28 @@ def _sentences(shadow: str, unit: _Unit):
 
 def _match(text: str, shadow: str, section: str, start: int, end: int, context: str, follow: str):
     sentence = shadow[start:end]
-    if _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
-        return
     own_from = len(context) + 1
     reading = f"{context} {sentence} {follow}"
+    own_to = own_from + len(sentence)
+    window = reading[max(0, own_from - _TOPIC_REACH) : own_to + _TOPIC_REACH]
+    window = window.lower().replace("\n", " ")
+    # The topic must be named in the sentence itself, though its phrase may begin in the
+    # lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
+    candidates = [
+        (rule, requires, unless)
+        for rule, topic, requires, unless in _COMPILED
+        if any(cue in window for cue in rule.cues)
+        and _names_topic(topic, sentence, reading, own_from)
+    ]
+    if not candidates or _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
+        return
     prohibited = bool(_PROHIBITION.search(reading))
-    permission = bool(_PERMISSION.search(sentence))
-    mandate_sentence = bool(_BANS_LIMITS.search(reading))
-    obliged = bool(_OBLIGATION.search(reading)) and not prohibited
-    for rule, topic, requires, unless in _COMPILED:
+    obliged = not prohibited and bool(_OBLIGATION.search(reading))
+    # A permission, or a rule against limiting cooperation, establishes no limit.
+    no_limits = bool(_PERMISSION.search(sentence) or _BANS_LIMITS.search(reading))
+    for rule, requires, unless in candidates:
         direction = TYPES[rule.type][0]
-        if direction == "limit" and (permission or mandate_sentence):
-            continue
-        # The topic must be named in the sentence itself, though its phrase may begin in
-        # the lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
-        if not any(
-            own_from < m.end() and m.start() < own_from + len(sentence)
-            for m in topic.finditer(reading)
-        ):
+        if direction == "limit" and no_limits:
             continue
         if requires and not requires.search(reading):
             continue
@@ -275,6 +279,20 @@ def _match(text: str, shadow: str, section: str, start: int, end: int, context: 
             rule=rule.name,
             confidence=rule.confidence,
         )
+
+
+# How far into a lead-in a topic phrase may begin ("stop, arrest, detain ... (A) solely").
+_TOPIC_REACH = 250
+
+
+def _names_topic(topic: re.Pattern, sentence: str, reading: str, own_from: int) -> bool:
+    """Whether the topic is named in the sentence, its phrase perhaps begun in the lead-in."""
+    own_to = own_from + len(sentence)
+    window_start = max(0, own_from - _TOPIC_REACH)
+    return any(
+        own_from < m.end() and m.start() < own_to
+        for m in topic.finditer(reading, window_start, min(len(reading), own_to + _TOPIC_REACH))
+    )
 
 
 def _polarity_holds(rule: Rule, prohibited: bool, obliged: bool) -> bool:
