@@ -327,10 +327,9 @@ RULES = [
         "serious_crime_exception",
         "convicted-of-serious-crime",
         topic=(
-            r"(?:convicted\b[^.;]{0,120}(?:serious|violent|felon\w*|covered crime|offense listed)"
-            r"|serious or violent felon\w*|subdivision \(c\) of Section 1192\.7"
-            r"|Section 667\.5|covered crimes?|registered sex offender|Article 42\.12"
-            r"|3g offense)"
+            r"(?:(?:convicted|charged)\b[^.;]{0,120}(?:serious|violent|covered crime|offense listed"
+            r"|listed (?:in|under))|serious or violent felon\w*|subdivision \(c\) of Section 1192\.7"
+            r"|covered crimes?|registered sex offender|Article 42\.12|3g offense)"
         ),
         requires=(
             r"\b(?:only|unless|except|discretion|circumstances|following conditions|if)\b"
@@ -340,9 +339,9 @@ RULES = [
         confidence=0.8,
         cues=(
             "convicted",
+            "charged",
             "felon",
             "1192.7",
-            "667.5",
             "covered crime",
             "sex offender",
             "42.12",
@@ -352,9 +351,12 @@ RULES = [
     Rule(
         "reporting_requirement",
         "report-on-requests",
+        # The duty itself ("shall report annually", "shall submit a report"), not each
+        # item a report must contain.
         topic=(
-            r"(?:\breport\w*\b|\brecords?\b[^.;]{0,40}(?:each|every|all|number)|\bpublish\w*"
-            r"|post\w* [^.;]{0,30}(?:reports?|Internet Web site|website)|number of)"
+            r"\b(?:shall|must)\b(?: \w+,?){0,3}? (?:report\b|submit (?:a|an) (?:\w+ )?report"
+            r"|prepare (?:a|an) (?:\w+ )?report|publish (?:a|an) (?:\w+ )?report"
+            r"|(?:collect|maintain|keep) (?:\w+ )?(?:data|records|statistics))"
         ),
         requires=(
             r"(?:detainers?|hold requests?|transfers?|task forces?|immigration|requests? "
@@ -362,7 +364,7 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.75,
-        cues=("report", "record", "publish", "post", "number of"),
+        cues=("report", "record", "data", "statistic"),
     ),
     # --- mandates -------------------------------------------------------------------
     Rule(

@@ -146,25 +146,24 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
     the body, without the digest and without findings or definitions sections."""
     body = _body_start(shadow)
     numbered = [section for section in sections if section.number != "DIGEST"]
-    by_number = {section.number: section for section in numbered}
-    first_child: dict[str, int] = {}
-    for section in numbered:  # document order: the first child seen starts first
-        if section.parent is not None:
-            first_child.setdefault(section.parent, section.start)
-    skipped: set[str] = set()
+    parents = _parents(numbered)
+    first_child: dict[int, int] = {}
+    for index, parent in enumerate(parents):  # document order: the first child seen starts first
+        if parent is not None:
+            first_child.setdefault(parent, numbered[index].start)
+    skipped: set[int] = set()
     units: list[_Unit] = []
     covered = body
     for index, section in enumerate(numbered):
-        following = numbered[index + 1].start if index + 1 < len(numbered) else len(shadow)
-        own_end = min(section.end, following)
+        own_end = min(section.end, _next_start(numbered, index))
         if section.start > covered:
             units.append(_Unit("", covered, section.start, ""))
         covered = max(covered, own_end)
         own = shadow[section.start : own_end]
-        if section.parent in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
-            skipped.add(section.number)
+        if parents[index] in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
+            skipped.add(index)
             continue
-        lead_in = _lead_in(shadow, section, by_number, first_child)
+        lead_in = _lead_in(shadow, numbered, parents, first_child, index)
         follow = ""
         if own_end < section.end and not own.rstrip().endswith((".", ";")):
             # "(a) Unless ... a lawfully issued judicial warrant, (1) no agent shall ...":
@@ -176,9 +175,24 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
     return [unit for unit in units if unit.end > unit.start]
 
 
+def _parents(sections: list[Section]) -> list[int | None]:
+    """The index of each section's enclosing section. By position, not by number: a page
+    can hold two texts of one subsection, both numbered "(a)"."""
+    parents: list[int | None] = []
+    open_sections: list[int] = []
+    for index, section in enumerate(sections):
+        while open_sections and sections[open_sections[-1]].end <= section.start:
+            open_sections.pop()
+        parents.append(open_sections[-1] if open_sections else None)
+        open_sections.append(index)
+    return parents
+
+
 def _next_start(sections: list[Section], index: int) -> int:
     """Where the section after ``sections[index]`` starts (its own text ends there)."""
-    return sections[index + 1].start if index + 1 < len(sections) else sections[index].end
+    if index + 1 < len(sections):
+        return sections[index + 1].start
+    return sections[index].end if index < len(sections) else sections[-1].end
 
 
 def _body_start(shadow: str) -> int:
@@ -191,16 +205,20 @@ def _body_start(shadow: str) -> int:
 
 
 def _lead_in(
-    shadow: str, section: Section, by_number: dict[str, Section], first_child: dict[str, int]
+    shadow: str,
+    sections: list[Section],
+    parents: list[int | None],
+    first_child: dict[int, int],
+    index: int,
 ) -> str:
     """The last clause of each ancestor's own text, when it introduces a list."""
     parts = []
-    parent = by_number.get(section.parent) if section.parent else None
+    parent = parents[index]
     while parent is not None:
-        own = shadow[parent.start : first_child.get(parent.number, parent.end)].strip()
+        own = shadow[sections[parent].start : first_child[parent]].strip()
         if not own.endswith((".", ";")):
             parts.append(_last_sentence(own))
-        parent = by_number.get(parent.parent) if parent.parent else None
+        parent = parents[parent]
     return " ".join(reversed(parts))
 
 
