@@ -128,7 +128,10 @@ class Rule:
 
 
 # Vocabulary shared by several rules.
-IMMIGRATION = r"(?:immigration|ICE\b|Immigration and Customs Enforcement|deportation|removal)"
+IMMIGRATION = (
+    r"(?:immigration|ICE\b|Immigration and Customs Enforcement|Homeland Security|deportation"
+    r"|removal)"
+)
 HOLD = (
     r"(?:hold requests?|(?:immigration|ICE|Customs Enforcement) holds?|detainer requests?"
     r"|(?:civil )?immigration detainers?|\bdetainers?\b|I-247A?)"
@@ -153,6 +156,14 @@ RULES = [
         topic=HOLD,
         requires=CUSTODY_VERB,
         cues=("detainer", "hold", "i-247"),
+    ),
+    Rule(
+        "detainer_limit",
+        "no-detention-after-release-date",
+        # "shall not detain ... after that individual becomes eligible for release"
+        topic=r"\bdetain\w*\b[^.;]{0,120}\beligible for release",
+        cues=("eligible for release",),
+        confidence=0.85,
     ),
     Rule(
         "detainer_limit",
@@ -184,10 +195,11 @@ RULES = [
         "release_notification_limit",
         "no-release-notice",
         topic=(
-            r"(?:(?:provid|respond|notif|communicat|disclos|shar|giv|inform)\w*\b[^.;]{0,120}"
-            r"(?:release dates?|dates? of release|release (?:information|status|time)"
+            r"(?:(?:provid|respond|notif|communicat|disclos|disseminat|shar|giv|inform)\w*\b"
+            r"[^.;]{0,120}(?:release dates?|dates? of release|release (?:information|status|time)"
             r"|time of (?:the )?release|custody status)"
-            r"|respond\w* to (?:requests? for notification|notification requests?)"
+            r"|(?:respond|compl)\w*\b[^.;]{0,30}(?:requests? for notification"
+            r"|notification (?:and transfer )?requests?)"
             r"|notif\w+ [^.;]{0,80}\breleas\w*|advance notice [^.;]{0,40}\breleas\w*)"
         ),
         cues=("releas", "custody status", "notification"),
@@ -196,20 +208,22 @@ RULES = [
         "transfer_limit",
         "no-transfer",
         topic=(
-            r"(?:\btransfer(?:s|red|ring)?\b(?:\s+[\w’']+){0,8}?\s+(?:to|into)\s+(?:the\s+)?"
-            r"(?:custody of\s+)?(?:federal\s+)?(?:immigration|ICE\b|United States Immigration)"
+            r"(?:\btransfer(?:s|red|ring)?\b(?! requests?)"
             r"|(?:comply|respond|honor)\w*\b[^.;]{0,40}transfer requests?)"
         ),
+        requires=r"immigra|\bICE\b|deport|removal|transfer requests?",
         cues=("transfer",),
     ),
     Rule(
         "information_sharing_limit",
         "no-personal-information",
         topic=(
-            r"(?:personal information|confidential information|(?:home|work) address"
-            r"|\b(?:provid|shar|disclos|exchang|transmit|giv)\w*\b[^.;]{0,80}"
-            r"(?:information|records?|\bdata\b|status)|access to [^.;]{0,60}databases?"
-            r"|data-sharing)"
+            r"(?:personal information|confidential information|contact information"
+            r"|(?:home|work) address|information[- ]sharing|data-sharing"
+            r"|\b(?:provid|shar|disclos|disseminat|exchang|transmit|giv)\w*\b[^.;]{0,60}"
+            r"(?:records?|\bdata\b|(?:immigration|citizenship) status)"
+            r"|information (?:about|regarding|concerning|on) [^.;]{0,40}(?:immigration|citizenship)"
+            r" status|access to [^.;]{0,60}databases?)"
         ),
         requires=IMMIGRATION,
         cues=("information", "address", "record", "data", "status"),
@@ -218,7 +232,8 @@ RULES = [
         "facility_access_limit",
         "no-access-or-interview",
         topic=(
-            r"(?:\baccess\b[^.;]{0,80}(?:interview|individual|person|jail|facilit|custody)"
+            r"(?:\bpermit\w* (?:ICE|immigration) (?:agents?|officers?|authorities)\b[^.;]{0,20}"
+            r"\baccess|\baccess\b[^.;]{0,80}(?:interview|individual|person|jail|facilit|custody)"
             r"|\binterview\w*|\buse of [^.;]{0,30}(?:facilities|space)|office space"
             r"|dedicated (?:office|space))"
         ),
@@ -241,7 +256,7 @@ RULES = [
         "no-status-questions",
         topic=(
             r"(?:\b(?:inquir\w*|ask\w*|question\w*|request\w*|collect\w*|record\w*|maintain\w*"
-            r"|investigat\w*)\b[^.;]{0,100}(?:immigration|citizenship) status"
+            r"|investigat\w*|gather\w*)\b[^.;]{0,100}(?:immigration|citizenship) status"
             r"|questions? regarding (?:citizenship|immigration) status)"
         ),
         cues=("status",),
@@ -283,21 +298,41 @@ RULES = [
             r"(?:\b(?:stop|arrest|search|detain)\w*\b[^.;]{0,150}(?:solely|based)[^.;]{0,60}"
             r"(?:civil immigration|immigration status|citizenship|not present legally"
             r"|administrative warrant)|arrests? based on civil immigration warrants?"
-            r"|(?:participate|assist)\w* in (?:civil )?immigration enforcement"
+            r"|\b(?:arrest|detain|detention|confinement|interrogat)\w*\b[^.;]{0,150}(?:for|in) "
+            r"(?:an? )?immigration enforcement purposes?"
+            r"|assist\w* immigration authorities"
+            r"|(?:assist|cooperat)\w*\b[^.;]{0,80}(?:immigration|INS|ICE)\b[^.;]{0,60}"
+            r"(?:investigation|detention|arrest)"
+            r"|(?:participat|assist)\w* (?:in |with )?(?:an? |the )?(?:civil )?immigration enforcement"
             r"|enforce\w* (?:federal )?civil immigration laws?"
             r"|civil enforcement of federal immigration law)"
         ),
-        cues=("stop", "arrest", "search", "detain", "enforc", "participat", "assist"),
+        # A detainer or a 287(g) agreement has its own type.
+        unless=r"\bdetainers?\b|1357 ?\(g\)|287 ?\(g\)",
+        cues=(
+            "stop",
+            "arrest",
+            "search",
+            "detain",
+            "detention",
+            "confinement",
+            "interrogat",
+            "enforc",
+            "participat",
+            "assist",
+            "cooperat",
+        ),
     ),
     Rule(
         "detention_contract_limit",
         "no-detention-contracts",
         topic=(
-            r"(?:(?:contracts?|agreements?|intergovernmental service)[^.;]{0,200}"
-            r"(?:detain|detention|house)|detention facilit\w+)"
+            r"(?:contracts?|agreements?|intergovernmental service)[^.;]{0,300}"
+            r"(?:detain|detention|house)"
         ),
         requires=r"immigra|noncitizen|alien",
-        cues=("contract", "agreement", "intergovernmental", "detention facilit"),
+        unless=r"1357 ?\(g\)|287 ?\(g\)",
+        cues=("contract", "agreement", "intergovernmental"),
     ),
     Rule(
         "sensitive_location_protection",
@@ -324,12 +359,23 @@ RULES = [
         ),
     ),
     Rule(
+        "sensitive_location_protection",
+        "sensitive-locations",
+        topic=r"sensitive locations?",
+        requires=r"\b(?:deny|denied|polic(?:y|ies)|guidance|prohibit\w*|limit\w*)\b",
+        polarity=ANY,
+        confidence=0.8,
+        cues=("sensitive location",),
+    ),
+    Rule(
         "serious_crime_exception",
         "convicted-of-serious-crime",
         topic=(
             r"(?:(?:convicted|charged)\b[^.;]{0,120}(?:serious|violent|covered crime|offense listed"
             r"|listed (?:in|under))|serious or violent felon\w*|subdivision \(c\) of Section 1192\.7"
-            r"|covered crimes?|registered sex offender|Article 42\.12|3g offense)"
+            r"|covered crimes?|registered sex offender|Article 42\.12|3g offense"
+            # an unqualified felony conviction as a listed condition
+            r"|convicted of a felony(?: in any court[^.;]{0,40})?(?=[;,.]))"
         ),
         requires=(
             r"\b(?:only|unless|except|discretion|circumstances|following conditions|if)\b"
@@ -356,7 +402,8 @@ RULES = [
         topic=(
             r"\b(?:shall|must)\b(?: \w+,?){0,3}? (?:report\b|submit (?:a|an) (?:\w+ )?report"
             r"|prepare (?:a|an) (?:\w+ )?report|publish (?:a|an) (?:\w+ )?report"
-            r"|(?:collect|maintain|keep) (?:\w+ )?(?:data|records|statistics))"
+            r"|(?:collect|maintain|keep) (?:\w+ )?(?:data|records|statistics)"
+            r"|be (?:public records|made public|available to the public))"
         ),
         requires=(
             r"(?:detainers?|hold requests?|transfers?|task forces?|immigration|requests? "
@@ -364,7 +411,7 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.75,
-        cues=("report", "record", "data", "statistic"),
+        cues=("report", "record", "data", "statistic", "public"),
     ),
     # --- mandates -------------------------------------------------------------------
     Rule(
@@ -373,12 +420,13 @@ RULES = [
         topic=(
             r"(?:comply with, honor, and fulfill|\b(?:comply|honor|fulfill|cooperate)\w*\b"
             r"[^.;]{0,120}(?:detainer|hold request|immigration)|(?:notify|transfer)\w*\b"
-            r"[^.;]{0,120}(?:immigration (?:authorit|and Customs)|ICE\b|federal immigration))"
+            r"[^.;]{0,120}(?:immigration (?:authorit|and Customs)|ICE\b|federal immigration)"
+            r"|(?:support|assist)\w*\b[^.;]{0,40}enforcement of federal immigration law)"
         ),
         polarity=POSITIVE,
         confidence=0.8,
-        unless=r"\bdiscretion\b|\bmay (?:cooperate|notify|transfer|comply)",
-        cues=("comply", "honor", "fulfill", "cooperat", "notif", "transfer"),
+        unless=r"\bdiscretion\b|\bmay (?:cooperate|notify|transfer|comply)|disfavor",
+        cues=("comply", "honor", "fulfill", "cooperat", "notif", "transfer", "support", "assist"),
     ),
     Rule(
         "sanctuary_policy_prohibition",
@@ -386,14 +434,20 @@ RULES = [
         topic=(
             r"(?:(?:adopt|enact|enforce|endorse|maintain|have)\w*,?\b[^.;]{0,120}"
             r"(?:polic\w+|ordinances?|rules?|practices?)[^.;]{0,160}(?:prohibit|limit|restrict"
-            r"|impede|obstruct)\w*|sanctuary (?:polic\w+|jurisdictions?|cit\w+)"
+            r"|impede|obstruct)\w*"
+            r"|sanctuary (?:polic\w+|jurisdictions?|cit\w+) (?:are|is) (?:prohibited|banned)"
+            r"|(?:adopt|enact|enforce|endorse|maintain|have)\w*\b[^.;]{0,60}sanctuary polic\w+"
             r"|(?:prohibit|restrict|limit)\w*\b[^.;]{0,200}(?:enforcement of (?:federal )?"
             r"immigration laws?|cooperat\w+ with (?:federal )?immigration|compl\w+ with"
-            r"[^.;]{0,40}detainer))"
+            r"[^.;]{0,40}detainer)"
+            r"|(?:may|shall|must) not (?:prohibit|restrict|limit|materially limit)\w*\b[^.;]{0,60}"
+            r"(?:a person|an? (?:\w+ )?(?:officer|employee)|(?:a |any )?law enforcement agenc))"
         ),
-        requires=r"\b(?:may not|shall not|must not|no\b|prohibited|ineligible|not eligible)",
+        requires=r"\b(?:may not|shall not|must not|no\b|(?:is|are) prohibited|ineligible)",
         polarity=ANY,
         confidence=0.8,
+        # A sentence about losing funds is a penalty for such policies, not the ban.
+        unless=r"\b(?:receive|eligible|grants?)\b",
         cues=(
             "polic",
             "ordinance",
@@ -411,12 +465,12 @@ RULES = [
         topic=(
             r"(?:civil penalt\w+|removal from office|removed from office|forfeit\w*"
             r"|(?:ineligible|not be eligible|shall not receive|may not receive)[^.;]{0,80}"
-            r"(?:grant|fund|assistance|payment)|(?:withh\w+|den\w+|terminat\w+)[^.;]{0,60}"
+            r"(?:grant|fund|assistance|payment)|\b(?:withh\w+|den(?:y|ies|ied|ial)\w*|terminat\w+)[^.;]{0,60}"
             r"(?:grants?|funds|funding)|\bliable\b|liability|reimburse\w*)"
         ),
         requires=(
-            r"(?:sanctuary|detainer|cooperat|comply|immigration laws?|this (?:chapter|subchapter"
-            r"|article|section))"
+            r"(?:sanctuary|detainer|cooperat|comply|immigration|polic(?:y|ies)|ordinance"
+            r"|this (?:chapter|subchapter|article|section))"
         ),
         polarity=ANY,
         confidence=0.7,
@@ -428,7 +482,9 @@ RULES = [
             "eligible",
             "receive",
             "withh",
-            "den",
+            "deny",
+            "denied",
+            "denial",
             "terminat",
             "liab",
             "reimburs",
@@ -440,11 +496,22 @@ RULES = [
         topic=(
             r"(?:\b(?:determine|verify|check|ascertain|inquire)\w*\b[^.;]{0,120}"
             r"(?:immigration|citizenship|nationality|lawful presence|alien) status"
+            r"|\b(?:determine|verify|ascertain)\w*\b[^.;]{0,80}(?:unlawfully present"
+            r"|lawful(?:ly)? present|lawful presence|an alien)"
+            r"|verification inquiry|verification with the federal government"
             r"|Priority Enforcement Program|Secure Communities)"
         ),
         polarity=POSITIVE,
         confidence=0.8,
-        cues=("status", "priority enforcement", "secure communities"),
+        cues=(
+            "status",
+            "present",
+            "presence",
+            "alien",
+            "verification",
+            "priority enforcement",
+            "secure communities",
+        ),
     ),
     Rule(
         "enforcement_agreement_mandate",
@@ -452,7 +519,8 @@ RULES = [
         topic=(
             r"(?:(?:enter|entering|negotiate|request|seek)\w*\b[^.;]{0,160}(?:agreements?"
             r"|memorand\w+)[^.;]{0,200}(?:1357\s*\(g\)|287\s*\(g\)|immigration)"
-            r"|(?:1357\s*\(g\)|287\s*\(g\))[^.;]{0,120}agreements?)"
+            r"|(?:1357\s*\(g\)|287\s*\(g\))[^.;]{0,120}agreements?"
+            r"|(?:enter|request)\w*\b[^.;]{0,60}immigration (?:law )?enforcement agreements?)"
         ),
         polarity=POSITIVE,
         confidence=0.8,

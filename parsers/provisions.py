@@ -25,17 +25,22 @@ def _compiled(pattern: str | None) -> re.Pattern | None:
     """Compile a case-insensitive word pattern."""
     # A space in a rule matches any whitespace: PDF text and wrapped pages break lines
     # in the middle of phrases ("immigration\nstatus").
-    return re.compile(pattern.replace(" ", r"\s+"), re.IGNORECASE) if pattern else None
+    if not pattern:
+        return None
+    return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
 
 
 _PROHIBITION = _compiled(
     r"\b(?:shall not|may not|must not|will not|cannot|can not|shall no longer"
-    r"|no\b[^.;]{0,100}\b(?:shall|may)\b|prohibit\w*|forbid\w*|shall only|may only"
+    r"|\bno\b(?! later| less| more| sooner| fewer)[^.;]{0,200}\b(?:shall|may)\b|prohibit\w*"
+    r"|forbid\w*|shall only|may only|(?:shall|must) (?:deny|refuse|decline)"
     r"|only (?:if|when|under|upon|after)|not to be detained|shall refrain"
     r"|shall decline|is not authorized|are not authorized|nor shall|neither)"
 )
 _OBLIGATION = _compiled(
-    r"\b(?:shall|must|is required to|are required to|has a duty to|is responsible for)\b"
+    # no \b before "shall": PDF text runs words together ("the booking processshall:")
+    r"(?:shall\b|\bmust\b|\bis required to\b|\bare required to\b|\bhas a duty to\b"
+    r"|\bis responsible for\b)"
 )
 # Permissions and savings clauses: a limit's words here widen what is allowed.
 _PERMISSION = _compiled(
@@ -48,6 +53,8 @@ _PERMISSION = _compiled(
 )
 # A rule against limiting cooperation: a sentence like this is a mandate.
 _BANS_LIMITS = _compiled(
+    r"(?:may not|shall not|must not) (?:prohibit|restrict|limit)\w*\b[^.;]{0,80}"
+    r"(?:officer|employee|person|agenc\w+)\b[^.;]{0,60}\bfrom\b|"
     r"(?:(?:may not|shall not|must not)\s+(?:\w+,?\s+){0,4}?(?:adopt|enact|enforce|endorse"
     r"|prohibit|restrict|limit|materially limit)\w*\b[^.;]{0,200}(?:enforcement of"
     r" (?:federal )?immigration|immigration laws?|cooperat\w+|compl\w+ with|detainer)"
@@ -59,25 +66,44 @@ _NOT_OPERATIVE = _compiled(
     r"(?:finds?|declares?|intends?)|it is the intent|findings?\b|this (?:bill|act) would"
     r"|the bill would|existing (?:federal |state )?law\b|an act\b|a bill to be entitled"
     r"|relating to\b|this (?:chapter|act|article|title|ordinance) (?:shall be known|may be"
-    r" cited)|short title|(?:for (?:the )?purposes? of|as used in) this)"
+    r" cited)|short title|(?:for (?:the )?purposes? of|as used in) this"
+    r"|this (?:law|section|bill|chapter) (?:states|says|explains|summarizes))"
 )
 _DEFINITION = _compiled(
     r"^(?:\W{0,4}\(?[\w.]{0,5}\)?\s*)?[“\"'][^”\"']{1,120}[”\"'],?\s+(?:shall )?(?:means?|includes?"
     r"|has the (?:same )?meaning|have the (?:same )?meanings?|refers? to)"
 )
+# Titles, purpose paragraphs and tables of contents, wherever they sit in a sentence.
+_TITLE = _compiled(
+    r"\b(?:a bill to be entitled|an act relating to)\b|^\W{0,3}for the purpose of\b"
+    # the clauses of a purpose paragraph: "prohibiting certain schools ...;"
+    r"|^\W{0,3}(?:and )?(?:generally )?(?:requiring|prohibiting|authorizing|establishing"
+    r"|providing|altering|repealing|defining|making|relating|creating|amending|clarifying)\b"
+    r"|(?:\b\d+(?:[.-]\d+)+\.? [A-Z][^.;]{0,90}\. ?){3,}"
+    r"|\bshall (?:not )?be (?:considered|deemed)\b"
+)
 _FINDINGS_UNIT = _compiled(
     r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
     r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\."
 )
+_MODAL = _compiled(r"(?:shall|\bmay|\bmust|\bno)\b")
 _STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
 _DIGEST_START = _compiled(r"legislative\s+counsel\W{0,3}s\s+digest")
+# The enacting formula: everything before it (caption, digest, purpose) enacts nothing.
+_ENACTING = _compiled(
+    r"the people of the state of [a-z ]+ (?:, represented [^:]{0,80})?do enact as follows"
+    r"|do enact as follows|be it enacted by|be it ordained by"
+)
 _BODY_START = _compiled(
     r"the people of the state of [a-z ]+ do enact as follows|be it enacted by"
     r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\."
 )
 _SENTENCE_BREAK = re.compile(
     r"(?<!\bU\.S)(?<!\bNo)(?<!\bSec)(?<!\bsubd)(?<!\bseq)(?<!\bStat)(?<!\bart)(?<!\bch)"
-    r"(?<![A-Z]\.[A-Z])(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n\s*\n"
+    r"(?<![A-Z]\.[A-Z])(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n(?=#)"
+    # a blank line ends a sentence only where a sentence or a list item can end or start:
+    # table residue puts blank lines in the middle of sentences
+    r"|(?<=[.;:,])\s*\n\s*\n|\n\s*\n(?=\s*(?:\(|[A-Z]))"
 )
 
 
@@ -121,7 +147,9 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
     """
     if sections is None:
         sections = section_spans(text)
-    shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text)
+    # Struck-out matter is blanked (same length, so offsets hold); table-cell pipes left
+    # by HTML-to-text ("an | || agreement") read as spaces.
+    shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text).replace("|", " ")
     found: dict[tuple[str, int], Provision] = {}
     for unit in _operative_units(shadow, sections):
         for start, end, context, follow in _sentences(shadow, unit):
@@ -196,7 +224,10 @@ def _next_start(sections: list[Section], index: int) -> int:
 
 
 def _body_start(shadow: str) -> int:
-    """Where enacted text starts: after the digest when there is one."""
+    """Where enacted text starts: at the enacting formula, or after the digest."""
+    enacting = _ENACTING.search(shadow)
+    if enacting:
+        return enacting.start()
     digest = _DIGEST_START.search(shadow)
     if not digest:
         return 0
@@ -223,7 +254,12 @@ def _lead_in(
 
 
 def _last_sentence(text: str) -> str:
-    pieces = _SENTENCE_BREAK.split(text)
+    """The clause that introduces a list: the last one ending with a colon and saying
+    who must or must not do what (page clutter can sit between it and the list)."""
+    pieces = [piece for piece in _SENTENCE_BREAK.split(text) if piece and piece.strip()]
+    for piece in reversed(pieces):
+        if piece.rstrip().endswith(":") and _MODAL.search(piece):
+            return piece
     return pieces[-1] if pieces else text
 
 
@@ -273,6 +309,8 @@ def _match(text: str, shadow: str, section: str, start: int, end: int, context: 
     ]
     if not candidates or _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
         return
+    if _TITLE.search(sentence) or _is_heading(sentence):
+        return
     prohibited = bool(_PROHIBITION.search(reading))
     obliged = not prohibited and bool(_OBLIGATION.search(reading))
     # A permission, or a rule against limiting cooperation, establishes no limit.
@@ -297,6 +335,15 @@ def _match(text: str, shadow: str, section: str, start: int, end: int, context: 
             rule=rule.name,
             confidence=rule.confidence,
         )
+
+
+def _is_heading(sentence: str) -> bool:
+    """A heading in capitals ("LIABILITY OF COUNTY ... DETAINER REQUEST."), not text in
+    capitals that enacts something (Maryland prints new matter in capitals)."""
+    letters = [c for c in sentence if c.isalpha()]
+    if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+        return False
+    return not re.search(r"\b(?:SHALL|MAY|MUST|NOT)\b", sentence)
 
 
 # How far into a lead-in a topic phrase may begin ("stop, arrest, detain ... (A) solely").
