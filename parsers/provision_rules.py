@@ -233,7 +233,7 @@ RULES = [
         "no-access-or-interview",
         topic=(
             r"(?:\bpermit\w* (?:ICE|immigration) (?:agents?|officers?|authorities)\b[^.;]{0,20}"
-            r"\baccess|\baccess\b[^.;]{0,80}(?:interview|individual|person|jail|facilit|custody)"
+            r"\baccess|\baccess\b[^.;]{0,80}(?:interview|jail|facilit|custody|detained)"
             r"|\binterview\w*|\buse of [^.;]{0,30}(?:facilities|space)|office space"
             r"|dedicated (?:office|space))"
         ),
@@ -303,6 +303,8 @@ RULES = [
             r"|assist\w* immigration authorities"
             r"|(?:assist|cooperat)\w*\b[^.;]{0,80}(?:immigration|INS|ICE)\b[^.;]{0,60}"
             r"(?:investigation|detention|arrest)"
+            r"|(?:assist|cooperat)\w*\b[^.;]{0,80}(?:investigation|detention|arrest)\w*\b"
+            r"[^.;]{0,200}immigration law"
             r"|(?:participat|assist)\w* (?:in |with )?(?:an? |the )?(?:civil )?immigration enforcement"
             r"|enforce\w* (?:federal )?civil immigration laws?"
             r"|civil enforcement of federal immigration law)"
@@ -327,11 +329,10 @@ RULES = [
         "detention_contract_limit",
         "no-detention-contracts",
         topic=(
-            r"(?:contracts?|agreements?|intergovernmental service)[^.;]{0,300}"
+            r"(?:contracts?|agreements?|intergovernmental service)[^.;]{0,400}"
             r"(?:detain|detention|house)"
         ),
         requires=r"immigra|noncitizen|alien",
-        unless=r"1357 ?\(g\)|287 ?\(g\)",
         cues=("contract", "agreement", "intergovernmental"),
     ),
     Rule(

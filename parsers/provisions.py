@@ -31,7 +31,7 @@ def _compiled(pattern: str | None) -> re.Pattern | None:
 
 
 _PROHIBITION = _compiled(
-    r"\b(?:shall not|may not|must not|will not|cannot|can not|shall no longer"
+    r"\b(?:(?:shall|may|must|will) not\b|cannot|can not|shall no longer"
     r"|\bno\b(?! later| less| more| sooner| fewer)[^.;]{0,200}\b(?:shall|may)\b|prohibit\w*"
     r"|forbid\w*|shall only|may only|(?:shall|must) (?:deny|refuse|decline)"
     r"|only (?:if|when|under|upon|after)|not to be detained|shall refrain"
@@ -54,8 +54,8 @@ _PERMISSION = _compiled(
 # A rule against limiting cooperation: a sentence like this is a mandate.
 _BANS_LIMITS = _compiled(
     r"(?:may not|shall not|must not) (?:prohibit|restrict|limit)\w*\b[^.;]{0,80}"
-    r"(?:officer|employee|person|agenc\w+)\b[^.;]{0,60}\bfrom\b|"
-    r"(?:(?:may not|shall not|must not)\s+(?:\w+,?\s+){0,4}?(?:adopt|enact|enforce|endorse"
+    r"(?:officer|employee|person|agenc\w+)\b[^.;]{0,120}\bfrom\b|"
+    r"(?:(?:may not|shall not|must not)\s+(?:(?!be\b)\w+,?\s+){0,4}?(?:adopt|enact|enforce|endorse"
     r"|prohibit|restrict|limit|materially limit)\w*\b[^.;]{0,200}(?:enforcement of"
     r" (?:federal )?immigration|immigration laws?|cooperat\w+|compl\w+ with|detainer)"
     r"|sanctuary (?:polic|jurisdiction|cit))"
@@ -99,8 +99,10 @@ _BODY_START = _compiled(
     r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\."
 )
 _SENTENCE_BREAK = re.compile(
-    r"(?<!\bU\.S)(?<!\bNo)(?<!\bSec)(?<!\bsubd)(?<!\bseq)(?<!\bStat)(?<!\bart)(?<!\bch)"
-    r"(?<![A-Z]\.[A-Z])(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n(?=#)"
+    # not after an abbreviation or an initial ("U.S. Immigration", "Sec. 2", "V. Manuel")
+    r"(?<!\bU\.S\.)(?<!\bNo\.)(?<!\bSec\.)(?<!\bsubd\.)(?<!\bseq\.)(?<!\bStat\.)"
+    r"(?<!\bart\.)(?<!\bch\.)(?<!\bC\.)(?<!\b[A-Z]\.)"
+    r"(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n(?=#)"
     # a blank line ends a sentence only where a sentence or a list item can end or start:
     # table residue puts blank lines in the middle of sentences
     r"|(?<=[.;:,])\s*\n\s*\n|\n\s*\n(?=\s*(?:\(|[A-Z]))"
@@ -149,7 +151,9 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
         sections = section_spans(text)
     # Struck-out matter is blanked (same length, so offsets hold); table-cell pipes left
     # by HTML-to-text ("an | || agreement") read as spaces.
+    # JSON-escaped line breaks (bill text inside an API dump) read as line breaks.
     shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text).replace("|", " ")
+    shadow = shadow.replace("\\n", " \n")
     found: dict[tuple[str, int], Provision] = {}
     for unit in _operative_units(shadow, sections):
         for start, end, context, follow in _sentences(shadow, unit):
@@ -182,16 +186,25 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
     skipped: set[int] = set()
     units: list[_Unit] = []
     covered = body
+    # An unnumbered sentence ending with a colon ("The prohibition ... shall include:")
+    # leads the top-level list that follows it.
+    pending = ""
     for index, section in enumerate(numbered):
         own_end = min(section.end, _next_start(numbered, index))
         if section.start > covered:
+            gap = shadow[covered : section.start]
             units.append(_Unit("", covered, section.start, ""))
+            if gap.strip():
+                last = _last_sentence(gap.strip())
+                pending = last if last.rstrip().endswith(":") and _MODAL.search(last) else ""
         covered = max(covered, own_end)
         own = shadow[section.start : own_end]
         if parents[index] in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
             skipped.add(index)
             continue
         lead_in = _lead_in(shadow, numbered, parents, first_child, index)
+        if parents[index] is None and pending:
+            lead_in = f"{pending} {lead_in}".strip()
         follow = ""
         if own_end < section.end and not own.rstrip().endswith((".", ";")):
             # "(a) Unless ... a lawfully issued judicial warrant, (1) no agent shall ...":
@@ -343,7 +356,9 @@ def _is_heading(sentence: str) -> bool:
     letters = [c for c in sentence if c.isalpha()]
     if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return False
-    return not re.search(r"\b(?:SHALL|MAY|MUST|NOT)\b", sentence)
+    if sentence.lstrip().startswith("(") or sentence.rstrip().endswith((";", ":", ",")):
+        return False  # a list item or a clause, not a heading
+    return not re.search(r"\b(?:SHALL|MAY|MUST|NOT|UNLESS|EXCEPT|IF)\b", sentence)
 
 
 # How far into a lead-in a topic phrase may begin ("stop, arrest, detain ... (A) solely").

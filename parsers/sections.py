@@ -44,7 +44,8 @@ _LINE_END_PUNCTUATION = re.compile(r"(?:[.:;,)”\"—]|;\s+(?:or|and))\Z")
 # Words that make a following number a cross-reference, not a heading.
 _REFERENCE_WORDS = frozenset(
     "section sections and or to of with through in chapter article part title division "
-    "paragraph subdivision subparagraph clause former no. number, than".split()
+    "paragraph subdivision subparagraph clause former no. number, than s. ss. § §§ u.s.c. "
+    "usc".split()
 )
 _MONTHS = re.compile(
     r"(?:january|february|march|april|may|june|july|august|september|october|november"
