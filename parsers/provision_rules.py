@@ -275,8 +275,8 @@ RULES = [
         "no-resources-for-enforcement",
         topic=(
             r"(?:(?:moneys?|funds?|resources|personnel|equipment|time)\b[^.;]{0,150}"
-            r"(?:investigat|interrogat|detain|detect|arrest|enforc|assist)"
-            r"|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
+            r"(?:investigat|interrogat|detain|detect|arrest|enforc\w*\b(?! agenc| officer| official)"
+            r"|assist)|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
         ),
         requires=IMMIGRATION,
         cues=(
@@ -421,7 +421,7 @@ RULES = [
         topic=(
             r"(?:comply with, honor, and fulfill|\b(?:comply|honor|fulfill|cooperate)\w*\b"
             r"[^.;]{0,120}(?:detainer|hold request|immigration)|(?:notify|transfer)\w*\b"
-            r"[^.;]{0,120}(?:immigration (?:authorit|and Customs)|ICE\b|federal immigration)"
+            r"[^.;]{0,40}(?:immigration (?:authorit|and Customs)|ICE\b|federal immigration authorit)"
             r"|(?:support|assist)\w*\b[^.;]{0,40}enforcement of federal immigration law)"
         ),
         polarity=POSITIVE,
@@ -475,7 +475,7 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.7,
-        unless=r"\bimmun\w+",
+        unless=r"\bimmun\w+|limit\w* liability",
         cues=(
             "penalt",
             "remov",

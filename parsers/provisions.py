@@ -86,6 +86,7 @@ _FINDINGS_UNIT = _compiled(
     r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
     r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\."
 )
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")
 _MODAL = _compiled(r"(?:shall|\bmay|\bmust|\bno)\b")
 _STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
 _DIGEST_START = _compiled(r"legislative\s+counsel\W{0,3}s\s+digest")
@@ -154,6 +155,9 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
     # JSON-escaped line breaks (bill text inside an API dump) read as line breaks.
     shadow = _STRUCK.sub(lambda m: " " * len(m.group()), text).replace("|", " ")
     shadow = shadow.replace("\\n", " \n")
+    # The dots of "U.S.C." end no sentence and break no phrase ("... 8 U.S.C. 1357(g), or
+    # that otherwise permits ... to detain").
+    shadow = _INITIALISM.sub(lambda m: m.group().replace(".", " "), shadow)
     found: dict[tuple[str, int], Provision] = {}
     for unit in _operative_units(shadow, sections):
         for start, end, context, follow in _sentences(shadow, unit):
