@@ -21,7 +21,9 @@ def invoke(*args):
     return CliRunner().invoke(cli, list(args), prog_name="trustwatch")
 
 
-@pytest.mark.parametrize("command", ["crawl", "serve", "demo", "extract", "sources", "status"])
+@pytest.mark.parametrize(
+    "command", ["crawl", "serve", "demo", "extract", "reparse", "accuracy", "sources", "status"]
+)
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0 and "Usage: trustwatch" in result.output
