@@ -33,8 +33,11 @@ from zlib import crc32
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
 # A segment runs to the end of a sentence or clause (".;:!?" before whitespace) or to a
-# newline, and takes the whitespace after it; "7284.2" and "(a)." do not end one.
-_SEGMENT = re.compile(r"(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
+# newline, and takes the whitespace after it; "7284.2" and "(a)." do not end one. Its
+# first 16 characters never end it, so markers ("SEC. 12.", "7284.2.") stay with their
+# text: alone they would be short unique segments, anchors in the wrong place once a bill
+# renumbers its sections.
+_SEGMENT = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
 _LONG_SEGMENT = 2000
 _WORD_AND_SPACE = re.compile(r"\S*\s*")
 # Gaps (in token pairs) that difflib aligns exactly; larger anchorless gaps are replaced.

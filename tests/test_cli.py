@@ -234,3 +234,18 @@ def test_extract_reads_bill_xml(tmp_path):
     truncated.write_text(xml[: len(xml) // 2], encoding="utf-8")
     result = invoke("extract", str(truncated))
     assert result.exit_code == 2 and "truncated or malformed" in result.output
+
+
+def test_extract_on_every_real_text_gives_json_whose_offsets_slice_the_evidence():
+    files = sorted((FIXTURES / "provisions").glob("*/*.txt")) + sorted(
+        (FIXTURES / "provisions").glob("*/*.md")
+    )
+    assert len(files) >= 80
+    for path in files:
+        result = invoke("extract", str(path))
+        assert result.exit_code == 0, (path.name, result.output)
+        data = json.loads(result.output)
+        for item in data["sections"] + data["provisions"]:
+            assert 0 <= item["start"] <= item["end"] <= len(data["text"])
+        for provision in data["provisions"]:
+            assert data["text"][provision["start"] : provision["end"]] == provision["text"]
