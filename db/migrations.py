@@ -175,6 +175,37 @@ def m002_provisions(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_version_changes(db: Database) -> None:
+    db["version_changes"].create(
+        {
+            "version_id": int,
+            "previous_version_id": int,
+            "document_id": str,
+            "words_added": int,
+            "words_removed": int,
+            "sections_changed": int,
+            "sections_added": int,
+            "sections_removed": int,
+            "sections_moved": int,
+            "provisions_added": int,
+            "provisions_removed": int,
+            "provisions_changed": int,
+            "summary": str,
+            "changes": str,
+            "computed_at": str,
+        },
+        pk="version_id",
+        foreign_keys=[
+            ("version_id", "versions", "id"),
+            ("previous_version_id", "versions", "id"),
+            ("document_id", "documents", "id"),
+        ],
+    )
+    db["version_changes"].create_index(["document_id"])
+    db["versions"].create_index(["fetched_at"])
+
+
 def _enable_fts(db: Database, table: str, columns: list[str]) -> None:
     """FTS5 over ``columns``, kept current by triggers that re-index a row only when one
     of those columns changes: a nightly re-crawl touches ``last_seen`` on thousands of

@@ -55,3 +55,48 @@ def versions_for_reparse(db: Database) -> tuple[int, Iterator[dict]]:
             yield row
 
     return len(ids), rows()
+
+
+def version_bundle(db: Database, version_id: int) -> dict:
+    """A stored version as the diff needs it: text, sections and provisions as dicts."""
+    row = db["versions"].get(version_id)
+    return {
+        "id": version_id,
+        "document_id": row["document_id"],
+        "label": row["label"],
+        "date": row["date"],
+        "text": row["text"],
+        "sections": list(
+            db.query(
+                "select number, heading, start, end, level, parent from sections "
+                "where version_id = ? order by ordinal",
+                [version_id],
+            )
+        ),
+        "provisions": list(
+            db.query(
+                "select type, direction, section, text, start, end, rule, confidence "
+                "from provisions where version_id = ? order by ordinal",
+                [version_id],
+            )
+        ),
+    }
+
+
+def stale_version_changes(db: Database, document_id: str | None = None) -> list[tuple[int, int]]:
+    """(version, previous version) pairs whose stored change summary is missing or was
+    computed against another predecessor (an older version can arrive later)."""
+    where = "where v.document_id = ?" if document_id else ""
+    rows = db.execute(
+        f"""
+        select v.id, previous.id, changes.previous_version_id
+        from versions v
+        join versions previous
+          on previous.document_id = v.document_id and previous.ordinal = v.ordinal - 1
+        left join version_changes changes on changes.version_id = v.id
+        {where}
+        order by v.document_id, v.ordinal
+        """,
+        [document_id] if document_id else [],
+    ).fetchall()
+    return [(version, previous) for version, previous, stored in rows if stored != previous]

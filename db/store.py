@@ -153,6 +153,44 @@ def replace_parsed(
     return True
 
 
+def store_version_change(
+    db: Database, version_id: int, previous_version_id: int, comparison: dict, now: str
+) -> None:
+    """Keep what changed between a version and the one before it (``compare_versions``
+    output), so that "what changed this week" is one query."""
+    stats, provisions = comparison["stats"], comparison["provisions"]
+    document_id = db["versions"].get(version_id)["document_id"]
+    with db.atomic():
+        db["version_changes"].upsert(
+            {
+                "version_id": version_id,
+                "previous_version_id": previous_version_id,
+                "document_id": document_id,
+                **{
+                    key: stats.get(key, 0)
+                    for key in (
+                        "words_added",
+                        "words_removed",
+                        "sections_changed",
+                        "sections_added",
+                        "sections_removed",
+                        "sections_moved",
+                    )
+                },
+                "provisions_added": len(provisions["added"]),
+                "provisions_removed": len(provisions["removed"]),
+                "provisions_changed": len(provisions["changed"]),
+                "summary": provisions["summary"],
+                "changes": json.dumps(
+                    {key: provisions[key] for key in ("added", "removed", "changed")},
+                    ensure_ascii=False,
+                ),
+                "computed_at": now,
+            },
+            pk="version_id",
+        )
+
+
 def sync_provision_types(db: Database, types: dict[str, tuple[str, str]], version: str) -> None:
     """Make ``provision_types`` hold the taxonomy: type → (direction, question)."""
     with db.atomic():

@@ -275,8 +275,9 @@ RULES = [
         "no-resources-for-enforcement",
         topic=(
             r"(?:(?:moneys?|funds?|resources|personnel|equipment|time)\b[^.;]{0,150}"
-            r"(?:investigat|interrogat|detain|detect|arrest|enforc\w*\b(?! agenc| officer| official)"
-            r"|assist)|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
+            r"(?:investigat|interrogat|detain|detect|arrest|assist"
+            r"|enforc\w*\b(?! agenc| officer| official))"
+            r"|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
         ),
         requires=IMMIGRATION,
         cues=(
@@ -305,7 +306,8 @@ RULES = [
             r"(?:investigation|detention|arrest)"
             r"|(?:assist|cooperat)\w*\b[^.;]{0,80}(?:investigation|detention|arrest)\w*\b"
             r"[^.;]{0,200}immigration law"
-            r"|(?:participat|assist)\w* (?:in |with )?(?:an? |the )?(?:civil )?immigration enforcement"
+            r"|(?:participat|assist)\w* (?:in |with )?(?:an? |the )?(?:civil )?"
+            r"immigration enforcement"
             r"|enforce\w* (?:federal )?civil immigration laws?"
             r"|civil enforcement of federal immigration law)"
         ),
@@ -373,7 +375,8 @@ RULES = [
         "convicted-of-serious-crime",
         topic=(
             r"(?:(?:convicted|charged)\b[^.;]{0,120}(?:serious|violent|covered crime|offense listed"
-            r"|listed (?:in|under))|serious or violent felon\w*|subdivision \(c\) of Section 1192\.7"
+            r"|listed (?:in|under))|serious or violent felon\w*"
+            r"|subdivision \(c\) of Section 1192\.7"
             r"|covered crimes?|registered sex offender|Article 42\.12|3g offense"
             # an unqualified felony conviction as a listed condition
             r"|convicted of a felony(?: in any court[^.;]{0,40})?(?=[;,.]))"
@@ -421,7 +424,8 @@ RULES = [
         topic=(
             r"(?:comply with, honor, and fulfill|\b(?:comply|honor|fulfill|cooperate)\w*\b"
             r"[^.;]{0,120}(?:detainer|hold request|immigration)|(?:notify|transfer)\w*\b"
-            r"[^.;]{0,40}(?:immigration (?:authorit|and Customs)|ICE\b|federal immigration authorit)"
+            r"[^.;]{0,40}(?:immigration (?:authorit|and Customs)|ICE\b"
+            r"|federal immigration authorit)"
             r"|(?:support|assist)\w*\b[^.;]{0,40}enforcement of federal immigration law)"
         ),
         polarity=POSITIVE,
