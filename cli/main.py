@@ -221,6 +221,73 @@ def extract(file, output):
 
 
 @cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+)
+@DB_OPTION
+def diff(old, new, output, db_path):
+    """Show what changed from OLD to NEW, word by word and provision by provision.
+
+    OLD and NEW are files (HTML, XML, PDF or text) or version ids in the database.
+
+    \b
+    Examples:
+      trustwatch diff introduced.html amended.html
+      trustwatch diff 3 4 --format json
+      trustwatch diff 3 4 --format html > redline.html
+    """
+    from trustwatch.parsers.changes import compare_versions
+
+    from .redline_output import html_page, terminal_text
+
+    before, after = _version_for_diff(old, db_path), _version_for_diff(new, db_path)
+    comparison = compare_versions(before, after)
+    if output == "json":
+        click.echo(json.dumps(comparison, ensure_ascii=False, indent=2))
+    elif output == "html":
+        click.echo(html_page(comparison, before["label"], after["label"]))
+    else:
+        click.echo(terminal_text(comparison, color=sys.stdout.isatty()), nl=False)
+
+
+def _version_for_diff(argument: str, db_path: str) -> dict:
+    """A file's parse, or a stored version, as ``compare_versions`` takes it."""
+    path = Path(argument)
+    if path.is_file():
+        from trustwatch.parsers.document import parse_document
+        from trustwatch.parsers.errors import ParseError
+
+        try:
+            parsed = parse_document(path.read_bytes(), filename=path.name)
+        except ParseError as error:
+            raise UserError(f"{path}: {error}") from error
+        return {
+            "label": path.name,
+            "text": parsed.text,
+            "sections": [section.as_dict() for section in parsed.sections],
+            "provisions": [provision.as_dict() for provision in parsed.provisions],
+        }
+    if not argument.isdigit():
+        raise UserError(f"{argument} is neither a file nor a version id")
+    if not Path(db_path).exists():
+        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
+    from trustwatch.db.queries import version_bundle
+
+    try:
+        bundle = version_bundle(_open(db_path), int(argument))
+    except LookupError as error:
+        raise UserError(f"no version {argument} in {db_path}") from error
+    bundle["label"] = f"version {argument} ({bundle['label']}, {bundle['date']})"
+    return bundle
+
+
+@cli.command()
 @DB_OPTION
 @QUIET_OPTION
 @JSON_OPTION

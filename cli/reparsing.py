@@ -3,10 +3,11 @@
 from collections.abc import Callable
 
 from trustwatch.db.queries import versions_for_reparse
-from trustwatch.db.store import replace_parsed, sync_provision_types
+from trustwatch.db.store import forget_version_changes, replace_parsed, sync_provision_types
 from trustwatch.parsers.document import parse_document
 from trustwatch.parsers.errors import ParseError
 from trustwatch.parsers.provision_rules import TAXONOMY_VERSION, TYPES
+from trustwatch.spiders.pipelines import refresh_version_changes
 
 
 def reparse_all(db, progress: Callable[[int, int], None] = lambda done, total: None) -> dict:
@@ -32,4 +33,8 @@ def reparse_all(db, progress: Callable[[int, int], None] = lambda done, total: N
         )
         counts["changed" if changed else "unchanged"] += 1
         progress(done, total)
+    if counts["changed"]:
+        # Provisions moved: every stored comparison may be out of date.
+        forget_version_changes(db)
+    counts["comparisons"] = refresh_version_changes(db)
     return counts

@@ -58,8 +58,11 @@ def versions_for_reparse(db: Database) -> tuple[int, Iterator[dict]]:
 
 
 def version_bundle(db: Database, version_id: int) -> dict:
-    """A stored version as the diff needs it: text, sections and provisions as dicts."""
-    row = db["versions"].get(version_id)
+    """A stored version as the diff needs it: text, sections and provisions as dicts.
+    Raises ``KeyError`` when there is no such version."""
+    row = next(db.query("select * from versions where id = ?", [version_id]), None)
+    if row is None:
+        raise KeyError(version_id)
     return {
         "id": version_id,
         "document_id": row["document_id"],
@@ -100,3 +103,14 @@ def stale_version_changes(db: Database, document_id: str | None = None) -> list[
         [document_id] if document_id else [],
     ).fetchall()
     return [(version, previous) for version, previous, stored in rows if stored != previous]
+
+
+def previous_version_id(db: Database, version_id: int) -> int | None:
+    """The version before this one in its document's order, if any."""
+    row = db.execute(
+        "select previous.id from versions v join versions previous "
+        "on previous.document_id = v.document_id and previous.ordinal = v.ordinal - 1 "
+        "where v.id = ?",
+        [version_id],
+    ).fetchone()
+    return row[0] if row else None

@@ -191,6 +191,12 @@ def store_version_change(
         )
 
 
+def forget_version_changes(db: Database) -> None:
+    """Drop every stored comparison (after a re-parse moved sections or provisions)."""
+    with db.atomic():
+        db.execute("delete from version_changes")
+
+
 def sync_provision_types(db: Database, types: dict[str, tuple[str, str]], version: str) -> None:
     """Make ``provision_types`` hold the taxonomy: type → (direction, question)."""
     with db.atomic():

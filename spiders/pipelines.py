@@ -14,14 +14,17 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from trustwatch.db.migrations import open_database
+from trustwatch.db.queries import stale_version_changes, version_bundle
 from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
 from trustwatch.db.store import (
     DocumentRecord,
     RawResponse,
     VersionRecord,
     store_version,
+    store_version_change,
     sync_provision_types,
 )
+from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import parse_document
 from trustwatch.parsers.errors import ParseError
 from trustwatch.parsers.provision_rules import TAXONOMY_VERSION, TYPES
@@ -110,6 +113,8 @@ class StorePipeline:
             now=utcnow(),
         )
         self.stats.inc_value(STAT(f"versions_{result.status}"))
+        if result.status == "new":
+            refresh_version_changes(self.db, item.document_id)
         return item
 
     def spider_error(self, failure, response, spider: Spider) -> None:
@@ -121,6 +126,18 @@ class StorePipeline:
         record_crawl_error(self.db, self.run_id, url, kind, message, utcnow())
         spider = self.crawler.spider
         spider.logger.warning("%s error: %s", kind, message)
+
+
+def refresh_version_changes(db, document_id: str | None = None) -> int:
+    """Compare every version whose change summary is missing or stale with the version
+    before it, and store the result; returns how many were computed."""
+    pairs = stale_version_changes(db, document_id)
+    for version_id, previous_id in pairs:
+        comparison = compare_versions(
+            version_bundle(db, previous_id), version_bundle(db, version_id)
+        )
+        store_version_change(db, version_id, previous_id, comparison, utcnow())
+    return len(pairs)
 
 
 def _document(item: FetchedVersion) -> DocumentRecord:

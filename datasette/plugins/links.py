@@ -1,8 +1,9 @@
 """Make ids in canned-query results into links a researcher can follow.
 
 Datasette links foreign keys on table pages but not in canned queries: here a
-``version_id`` or ``provision_id`` cell links to its row, and a cell of the provision
-matrix (a provisions row id) reads "yes" and links to the evidence passage.
+``version_id`` or ``provision_id`` cell links to its row, a ``redline`` cell ("3/4") to
+the redline of those two versions, and a cell of the provision matrix (a provisions row
+id) reads "yes" and links to the evidence passage.
 """
 
 from markupsafe import Markup, escape
@@ -15,6 +16,9 @@ MATRIX_LABELS = {"jurisdiction_id", "jurisdiction", "level", "enacted_texts"}
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
+    if column == "redline" and isinstance(value, str) and value:
+        href = datasette.urls.path(f"/-/redline/{database}/{value}")
+        return Markup(f'<a href="{escape(href)}">redline</a>')
     if table is not None or not isinstance(value, int):
         return None
     if column in ROW_COLUMNS:
