@@ -54,7 +54,9 @@ def main(rounds: int = 5) -> None:
         rounds, lambda: [lxml.html.document_fromstring(b).text_content() for _, b in files]
     )
     full_time = best_of(rounds, lambda: [parse_document(b, filename=n) for n, b in files])
-    tag_time = best_of(rounds, lambda: [tag_provisions(t, s) for t, s in zip(texts, sections)])
+    tag_time = best_of(
+        rounds, lambda: [tag_provisions(t, s) for t, s in zip(texts, sections, strict=True)]
+    )
 
     print(f"{len(files)} real texts, {size:.2f} MB, best of {rounds} rounds")
     print(

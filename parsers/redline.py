@@ -32,18 +32,29 @@ from zlib import crc32
 # A token is a word, a run of whitespace or one other character.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w+")
-# A segment runs to the end of a sentence or clause (".;:!?" before whitespace) or to a
-# newline, and takes the whitespace after it; "7284.2" and "(a)." do not end one. Its
-# first 16 characters never end it, so markers ("SEC. 12.", "7284.2.") stay with their
-# text: alone they would be short unique segments, anchors in the wrong place once a bill
-# renumbers its sections.
-_SEGMENT = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
-_LONG_SEGMENT = 2000
+# Lines longer than this are cut into sentences, and sentences longer into word runs.
+_LONG = 1000
+# A sentence runs to ".;:!?" before whitespace (not "7284.2", not "(a).") and takes the
+# whitespace after it. Its first 16 characters never end it, so markers ("SEC. 12.",
+# "7284.2.") stay with their text: alone they would be short unique segments, anchors in
+# the wrong place once a bill renumbers its sections.
+_SENTENCE = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
 _WORD_AND_SPACE = re.compile(r"\S*\s*")
 # Gaps (in token pairs) that difflib aligns exactly; larger anchorless gaps are replaced.
 _SMALL_GAP = 200_000
 # Occurrences up to which a repeated element may still pair in order as an anchor.
 _REPEATS = 4
+# Section pairing: the word-set similarity two sections of one label need (else the
+# label is taken to be reused), the one two sections of different labels need, and the
+# length (characters) under which an equal lead-in says nothing ("(a)", "Reserved.").
+_SAME_NAME = 0.2
+_SIMILAR = 0.5
+_TINY = 40
+# Candidate search for similar sections: rarest words looked at, sections kept per word,
+# candidates scored.
+_RARE_WORDS = 8
+_CANDIDATES = 50
+_SCORED = 5
 
 Block = tuple[int, int, int]
 
@@ -73,25 +84,41 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 
 def _segments(text: str) -> list[str]:
-    segments = [s for s in _SEGMENT.findall(text) if s]
-    if any(len(s) > _LONG_SEGMENT for s in segments):
-        segments = [piece for s in segments for piece in _cut_long(s)]
+    """Lines, as git diffs them; a long line — a page flattened onto one line — is cut
+    into sentences, and a long run without a sentence end into runs of words."""
+    lines = text.splitlines(keepends=True)
+    if max(map(len, lines), default=0) <= _LONG:
+        return lines
+    segments: list[str] = []
+    for line in lines:
+        if len(line) > _LONG:
+            segments += _sentences(line)
+        else:
+            segments.append(line)
     return segments
 
 
-def _cut_long(segment: str) -> list[str]:
-    """Cut a long run without sentence ends after words chosen by their own content (a
-    checksum), not by position, so an edit early in the run does not shift later cuts."""
-    if len(segment) <= _LONG_SEGMENT:
-        return [segment]
+def _sentences(line: str) -> list[str]:
+    pieces = []
+    for sentence in _SENTENCE.findall(line):
+        if len(sentence) > _LONG:
+            pieces.extend(_word_runs(sentence))
+        elif sentence:
+            pieces.append(sentence)
+    return pieces
+
+
+def _word_runs(run: str) -> list[str]:
+    """Cut after words chosen by their own content (a checksum), not by position, so an
+    edit early in the run does not shift the later cuts."""
     pieces, start = [], 0
-    for match in _WORD_AND_SPACE.finditer(segment):
+    for match in _WORD_AND_SPACE.finditer(run):
         word = match.group()
         if word and crc32(word.encode()) % 24 == 0:
-            pieces.append(segment[start : match.end()])
+            pieces.append(run[start : match.end()])
             start = match.end()
-    if start < len(segment):
-        pieces.append(segment[start:])
+    if start < len(run):
+        pieces.append(run[start:])
     return pieces
 
 
@@ -146,19 +173,38 @@ def _align(a: Sequence, b: Sequence, gap: Callable[..., list[Block]]) -> list[Bl
         if anchors:
             if suffix:
                 stack.append(suffix)
-            pieces: list = []
-            i, j = alo, blo
-            for x, y in anchors:
-                pieces += [(i, x, j, y), (x, y, 1)]
-                i, j = x + 1, y + 1
-            pieces.append((i, ahi, j, bhi))
-            stack.extend(reversed(pieces))
+            stack.extend(reversed(_pieces(anchors, alo, ahi, blo, bhi)))
             continue
         if alo < ahi and blo < bhi:
             blocks.extend(gap(a, alo, ahi, b, blo, bhi))
         if suffix:
             blocks.append(suffix)
     return blocks
+
+
+def _pieces(anchors: list[tuple[int, int]], alo: int, ahi: int, blo: int, bhi: int) -> list:
+    """The region cut at its anchors: runs of consecutive anchors as blocks, and the
+    regions between them that have elements on both sides (the rest is plain change)."""
+    pieces: list = []
+    i, j = alo, blo
+    x0, y0, run = anchors[0][0], anchors[0][1], 0
+    for x, y in anchors:
+        if x == x0 + run and y == y0 + run:
+            run += 1
+            continue
+        i, j = _flush(pieces, i, j, x0, y0, run)
+        x0, y0, run = x, y, 1
+    i, j = _flush(pieces, i, j, x0, y0, run)
+    if ahi > i and bhi > j:
+        pieces.append((i, ahi, j, bhi))
+    return pieces
+
+
+def _flush(pieces: list, i: int, j: int, x: int, y: int, run: int) -> tuple[int, int]:
+    if x > i and y > j:
+        pieces.append((i, x, j, y))
+    pieces.append((x, y, run))
+    return x + run, y + run
 
 
 def _anchors(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> list:
@@ -175,6 +221,9 @@ def _pairs(a, alo, ahi, b, blo, bhi, counts_a, counts_b, most: int) -> list[tupl
     chosen = {x for x, n in counts_a.items() if n <= most and counts_b.get(x) == n}
     if not chosen:
         return []
+    if most == 1:
+        at = {x: j for j, x in enumerate(b[blo:bhi], blo) if x in chosen}
+        return [(i, at[x]) for i, x in enumerate(a[alo:ahi], alo) if x in at]
     where: dict = defaultdict(list)
     for j in range(bhi - 1, blo - 1, -1):
         if b[j] in chosen:
@@ -188,12 +237,13 @@ def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     tail_at: list[int] = []
     previous = [-1] * len(pairs)
     for index, (_, j) in enumerate(pairs):
-        k = bisect_left(tails, j)
-        if k == len(tails):
+        if not tails or j > tails[-1]:  # the usual case: text in the same order
+            previous[index] = tail_at[-1] if tail_at else -1
             tails.append(j)
             tail_at.append(index)
-        else:
-            tails[k], tail_at[k] = j, index
+            continue
+        k = bisect_left(tails, j)
+        tails[k], tail_at[k] = j, index
         previous[index] = tail_at[k - 1] if k else -1
     chain = []
     index = tail_at[-1] if tail_at else -1
@@ -261,3 +311,294 @@ def _tidy(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _deletes_and_inserts(left: tuple, right: tuple) -> bool:
     return bool(left[0] or right[0]) and bool(left[1] or right[1])
+
+
+def section_diff(
+    old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
+) -> list[dict]:
+    """One entry per section of either version, in the new version's order (a removed
+    section after the last unmoved one before it in the old version).
+
+    Sections pair up in passes: the same text, labels aside (the same number preferred),
+    then the same lead-in (the text before the first child); then the same number and
+    heading, or the same label under paired parents ("885.4.7284.4(a)", as a page running
+    struck and inserted numbers together shows it, is "7284.4(a)") — unless the two share
+    under a fifth of their words, as a new "(b)" and the old "(b)" now relettered "(c)"
+    do; last the most similar text at the same level. A paired section is "moved" when it
+    left its parent or its place among its siblings (the longest run of siblings still in
+    order stays put); its children moved with it and are judged inside it.
+
+    Only innermost text carries ops: a section's ``ops`` diff its *own* text, from its
+    start to its first child, so each word of a bill appears once in the section view
+    however deep the nesting. A parent whose own text is the same is still "changed" when
+    anything inside it changed, was added, removed or moved; its ops are then one equal.
+    A text that differs only in whitespace (a line wrapped elsewhere) is unchanged.
+    """
+    old = _units(old_text, old_sections)
+    new = _units(new_text, new_sections)
+    pairs = _pair_sections(old, new)
+    moved = _moved(old, new, pairs)
+    new_to_old = {n: o for o, n in pairs.items()}
+    status = []
+    for n, unit in enumerate(new):
+        o = new_to_old.get(n)
+        if o is None:
+            status.append("added")
+        elif n in moved:
+            status.append("moved")
+        elif old[o].own != unit.own and old[o].own.split() != unit.own.split():
+            status.append("changed")
+        else:
+            status.append("unchanged")
+    dirty: set[int] = set()
+    for n, unit in enumerate(new):
+        if status[n] != "unchanged":
+            _mark(new, unit.parent, dirty)
+    for o, unit in enumerate(old):
+        if o not in pairs or pairs[o] in moved:
+            parents: set[int] = set()
+            _mark(old, unit.parent, parents)
+            dirty.update(pairs[p] for p in parents if p in pairs)
+    entries = []
+    for n, unit in enumerate(new):
+        o = new_to_old.get(n)
+        state = "changed" if status[n] == "unchanged" and n in dirty else status[n]
+        entries.append(((n, 0), _entry(old[o] if o is not None else None, unit, state)))
+    after = -1
+    for o, unit in enumerate(old):
+        if o in pairs and pairs[o] not in moved:
+            after = pairs[o]
+        elif o not in pairs:
+            entries.append(((after, 1 + o), _entry(unit, None, "removed")))
+    return [entry for _, entry in sorted(entries, key=lambda item: item[0])]
+
+
+def redline(
+    old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
+) -> dict:
+    """The word ops of the whole text, the section view and counts, as plain JSON data."""
+    ops = word_diff(old_text, new_text)
+    sections = section_diff(old_text, old_sections, new_text, new_sections)
+    counts = Counter(entry["status"] for entry in sections)
+    return {
+        "ops": [[op, text] for op, text in ops],
+        "sections": sections,
+        "stats": {
+            "words_added": sum(len(_WORD.findall(t)) for op, t in ops if op == "insert"),
+            "words_removed": sum(len(_WORD.findall(t)) for op, t in ops if op == "delete"),
+            "sections_changed": counts["changed"],
+            "sections_added": counts["added"],
+            "sections_removed": counts["removed"],
+            "sections_moved": counts["moved"],
+        },
+    }
+
+
+class _Unit:
+    """A section with what pairing needs: its parent (by position), its own text (up to
+    its first child), and hashes of its text and own text without its label."""
+
+    __slots__ = ("section", "number", "label", "heading", "level", "parent", "own")
+    __slots__ += ("text_key", "lead_key", "span", "words", "place")
+
+    def __init__(self, text: str, section: dict, own_end: int, parent: int | None):
+        self.section, self.parent, self.words = section, parent, None
+        self.number, self.heading = section["number"], section.get("heading") or ""
+        self.level = section.get("level", 0)
+        number = self.number
+        self.label = number[number.rfind("(") :] if number.endswith(")") else number
+        start, end = section["start"], section["end"]
+        self.place = start / len(text)
+        self.own = text[start:own_end].rstrip()
+        if text.startswith(self.label, start):
+            start += len(self.label)
+            while start < min(end, own_end) and (text[start] == "." or text[start].isspace()):
+                start += 1
+        self.span = (text, start, end)
+        # Hashes, not texts: the texts of nested sections would hold each word many times.
+        self.text_key = (self.level, end - start, hash(text[start:end]))
+        lead = text[start:own_end].rstrip()
+        self.lead_key = (self.level, len(lead), hash(lead))
+
+    def word_set(self) -> frozenset:
+        """The words of its text's start: enough to tell sections apart, and bounded, so
+        that comparing parents does not cost their whole text at every level."""
+        if self.words is None:
+            text, start, end = self.span
+            self.words = frozenset(_WORD.findall(text[start : min(end, start + 2000)].lower()))
+        return self.words
+
+
+def _units(text: str, sections: list[dict]) -> list[_Unit]:
+    ordered = sorted(sections, key=lambda s: (s["start"], -s["end"]))
+    units: list[_Unit] = []
+    open_units: list[int] = []
+    for k, section in enumerate(ordered):
+        start, end = section["start"], section["end"]
+        while open_units and not start < ordered[open_units[-1]]["end"] >= end:
+            open_units.pop()
+        following = ordered[k + 1]["start"] if k + 1 < len(ordered) else end
+        own_end = following if start <= following < end else end
+        units.append(_Unit(text, section, own_end, open_units[-1] if open_units else None))
+        open_units.append(k)
+    return units
+
+
+def _pair_sections(old: list[_Unit], new: list[_Unit]) -> dict[int, int]:
+    """Pair sections level by level, parents first, best-scored candidates first."""
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    for level in sorted({u.level for u in old} & {u.level for u in new}):
+        olds = [o for o, u in enumerate(old) if u.level == level]
+        news = [n for n, u in enumerate(new) if u.level == level]
+        scored, deferred = [], []
+        for o, n in _candidates(old, new, olds, news, pairs):
+            named = old[o].label == new[n].label or old[o].number == new[n].number
+            named = named and old[o].heading == new[n].heading
+            same = _same_text(old[o], new[n])
+            if same < (_SAME_NAME if named else _SIMILAR):
+                if named:
+                    deferred.append((o, n))
+                continue
+            parented = _parent_pair(old, o, pairs) == new[n].parent
+            score = same + 0.3 * named + 0.2 * parented
+            # Of equal candidates (a text repeated), the one at the nearest place.
+            scored.append((-score, abs(old[o].place - new[n].place), o, n))
+        _assign(sorted(scored), pairs, taken)
+        free_old = [o for o in olds if o not in pairs]
+        free_new = [n for n in news if n not in taken]
+        _assign(_similar(old, new, free_old, free_new), pairs, taken)
+        _assign(deferred, pairs, taken)
+    return pairs
+
+
+def _candidates(old: list[_Unit], new: list[_Unit], olds: list, news: list, pairs: dict):
+    """Pairs worth scoring: the same label (or number) and heading, the same text, or
+    the same lead-in, under paired parents — or anywhere, when it occurs once on each
+    side."""
+    found = set()
+    for key in (_name_key, _number_key, _text_key, _lead_key):
+        placed_new = _groups(new, news, lambda u, key=key: (key(u), u.parent))
+        anywhere_new = _groups(new, news, key)
+        anywhere_old = _groups(old, olds, key)
+        for o in olds:
+            value = key(old[o])
+            if value is None:
+                continue
+            found.update((o, n) for n in placed_new.get((value, _parent_pair(old, o, pairs)), ()))
+            if len(anywhere_old[value]) == 1 and len(anywhere_new.get(value, ())) == 1:
+                found.add((o, anywhere_new[value][0]))
+    return sorted(found)
+
+
+def _name_key(unit: _Unit) -> tuple:
+    return unit.label, unit.heading
+
+
+def _number_key(unit: _Unit) -> tuple:
+    return unit.number, unit.heading
+
+
+def _text_key(unit: _Unit) -> tuple | None:
+    return unit.text_key
+
+
+def _lead_key(unit: _Unit) -> tuple | None:
+    return unit.lead_key if unit.lead_key[1] >= _TINY else None
+
+
+def _parent_pair(old: list[_Unit], o: int, pairs: dict) -> int | None:
+    parent = old[o].parent
+    return None if parent is None else pairs.get(parent, -1)
+
+
+def _same_text(a: _Unit, b: _Unit) -> float:
+    """1 for the same text; else the Jaccard similarity of their word sets, at least
+    ``_SIMILAR`` when their lead-ins are the same and not tiny."""
+    if a.text_key == b.text_key:
+        return 1.0
+    words_a, words_b = a.word_set(), b.word_set()
+    union = len(words_a | words_b)
+    similarity = len(words_a & words_b) / union if union else 1.0
+    if a.lead_key == b.lead_key and a.lead_key[1] >= _TINY:
+        return max(similarity, _SIMILAR)
+    return similarity
+
+
+def _assign(candidates, pairs: dict, taken: set) -> None:
+    for *_, o, n in candidates:
+        if o not in pairs and n not in taken:
+            pairs[o] = n
+            taken.add(n)
+
+
+def _groups(units: list[_Unit], indices, key: Callable) -> dict:
+    groups: dict = defaultdict(list)
+    for index in indices:
+        groups[key(units[index])].append(index)
+    return groups
+
+
+def _similar(old: list[_Unit], new: list[_Unit], olds: list, news: list) -> list:
+    """Pairs of unpaired sections with similar text, best first.
+
+    Candidates share one of a section's rarest words (those in fewest unpaired sections),
+    and only the few sharing most of them are scored, so many unpaired sections — two
+    unrelated texts — cost a bounded number of comparisons each, not one per pair.
+    """
+    holders: dict = defaultdict(list)
+    for n in news:
+        for word in new[n].word_set():
+            holders[word].append(n)
+    scored = []
+    for o in olds:
+        words = [w for w in old[o].word_set() if w in holders]
+        rare = sorted(words, key=lambda w: len(holders[w]))[:_RARE_WORDS]
+        shared = Counter(n for w in rare for n in holders[w][:_CANDIDATES])
+        for n, _ in shared.most_common(_SCORED):
+            score = _same_text(old[o], new[n])
+            if score >= _SIMILAR:
+                scored.append((-score, o, n))
+    return sorted(scored)
+
+
+def _moved(old: list[_Unit], new: list[_Unit], pairs: dict[int, int]) -> set[int]:
+    """New indices of paired sections that left their parent or their siblings' order."""
+    moved = set()
+    siblings: dict = defaultdict(list)
+    for o, n in pairs.items():
+        old_parent, new_parent = old[o].parent, new[n].parent
+        expected = None if old_parent is None else pairs.get(old_parent, -1)
+        if expected != new_parent:
+            moved.add(n)
+        else:
+            siblings[new_parent].append((n, o))
+    for members in siblings.values():
+        members.sort()
+        stay = {n for n, _ in _increasing(members)}
+        moved.update(n for n, _ in members if n not in stay)
+    return moved
+
+
+def _mark(units: list[_Unit], parent: int | None, marked: set[int]) -> None:
+    while parent is not None and parent not in marked:
+        marked.add(parent)
+        parent = units[parent].parent
+
+
+def _entry(old: _Unit | None, new: _Unit | None, status: str) -> dict:
+    ops: list = []
+    if old and new and status in ("changed", "moved"):
+        ops = [[op, text] for op, text in word_diff(old.own, new.own)]
+    either = new or old
+    return {
+        "number_old": old.number if old else None,
+        "number_new": new.number if new else None,
+        "heading": either.heading,
+        "status": status,
+        "ops": ops,
+        "old_start": old.section["start"] if old else None,
+        "old_end": old.section["end"] if old else None,
+        "new_start": new.section["start"] if new else None,
+        "new_end": new.section["end"] if new else None,
+    }
