@@ -1,0 +1,175 @@
+"""The diff service end to end: the command line on real files and stored versions,
+change summaries stored by the crawl, and the redline pages in Datasette."""
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, TEXTS, run_cli
+
+from trustwatch.cli.main import cli
+from trustwatch.cli.publish import datasette_app
+from trustwatch.db.migrations import open_database
+from trustwatch.db.store import (
+    DocumentRecord,
+    Jurisdiction,
+    RawResponse,
+    VersionRecord,
+    store_version,
+)
+from trustwatch.parsers.document import parse_document
+from trustwatch.spiders.pipelines import refresh_version_changes
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), prog_name="trustwatch")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("demo") / "trustwatch.db")
+    result = run_cli("demo", "--no-serve", "--db", path, "-q")
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_diff_two_real_files_as_json_reconstructs_both():
+    old, new = (
+        TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt",
+        TEXTS / ("ca-ab4-2013-amended-sen-20130614.partial.htm.txt"),
+    )
+    result = invoke("diff", str(old), str(new), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"ops", "sections", "provisions", "stats"}
+    parsed_old = parse_document(old.read_bytes(), filename=old.name).text
+    parsed_new = parse_document(new.read_bytes(), filename=new.name).text
+    assert "".join(t for op, t in data["ops"] if op != "insert") == parsed_old
+    assert "".join(t for op, t in data["ops"] if op != "delete") == parsed_new
+    inserted = " ".join(t for op, t in data["ops"] if op == "insert")
+    assert "immigration detainer or suspected or actual immigration status" in inserted
+    assert data["stats"]["words_added"] > 0
+
+
+def test_diff_text_output_marks_words_like_git(tmp_path):
+    old = TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt"
+    new = TEXTS / "ca-ab4-2013-amended-sen-20130614.partial.htm.txt"
+    output = invoke("diff", str(old), str(new)).output
+    assert "AB 4, as [-introduced-]{+amended+}, Ammiano." in output
+    assert "Key provisions:" in output
+
+
+def test_diff_stored_versions_and_the_stored_summary_agree(demo_db):
+    db = open_database(demo_db)
+    chaptered = next(db.query("select id from versions where source_key like '%SB54%CHP'"))["id"]
+    row = db["version_changes"].get(chaptered)
+    result = invoke(
+        "diff", str(row["previous_version_id"]), str(chaptered), "--db", demo_db, "--format", "json"
+    )
+    data = json.loads(result.output)
+    assert data["provisions"]["summary"] == row["summary"]
+    assert "detainer_limit added in 7284.6(a)(1)(B)" in row["summary"]
+    assert (data["stats"]["words_added"], data["stats"]["words_removed"]) == (
+        row["words_added"],
+        row["words_removed"],
+    )
+
+
+def test_every_version_after_the_first_has_a_change_summary(demo_db):
+    db = open_database(demo_db)
+    assert db["version_changes"].count == db["versions"].count - db["documents"].count
+    again = run_cli("demo", "--no-serve", "--db", demo_db, "-q")
+    assert again.returncode == 0 and db["version_changes"].count == 10
+
+
+def test_a_version_arriving_late_is_compared_with_the_right_neighbours(tmp_path):
+    db = open_database(str(tmp_path / "t.db"))
+    ca = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
+    document = DocumentRecord("d", ca, "test", "2013-2014", "AB 4", "t", "bill", "x", "u")
+    names = {
+        "2012-12-03": "ca-ab4-2013-introduced-20121203.partial.txt",
+        "2013-06-14": "ca-ab4-2013-amended-sen-20130614.partial.htm.txt",
+    }
+    ids = {}
+    for date in ("2013-06-14", "2012-12-03"):  # the older version is fetched second
+        body = (TEXTS / names[date]).read_bytes()
+        parsed = parse_document(body, filename="x.txt")
+        ids[date] = store_version(
+            db,
+            document,
+            VersionRecord(
+                date,
+                date,
+                "amendment",
+                date,
+                1,
+                parsed.text,
+                [s.as_dict() for s in parsed.sections],
+                "u",
+            ),
+            RawResponse("u", 200, body, "text/plain"),
+            crawl_run_id=None,
+            now="t",
+        ).version_id
+        refresh_version_changes(db, "d")
+    (row,) = db["version_changes"].rows
+    assert (row["version_id"], row["previous_version_id"]) == (ids["2013-06-14"], ids["2012-12-03"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nothing-here", "1"], "neither a file nor a version id"),
+        (["998", "999"], "no version 998"),
+    ],
+)
+def test_diff_bad_arguments_exit_2(demo_db, args, message):
+    result = invoke("diff", *args, "--db", demo_db)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_diff_command_does_not_load_the_crawler_or_datasette():
+    old = TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt"
+    code = (
+        "import sys; from trustwatch.cli.main import cli\n"
+        f"try: cli(['diff', {str(old)!r}, {str(old)!r}, '--format', 'json'])\n"
+        "except SystemExit: pass\n"
+        "print(sorted(m for m in ('scrapy', 'datasette', 'twisted') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout.strip().endswith("[]"), result.stdout[-300:]
+
+
+def get(ds, path):
+    return asyncio.run(ds.client.get(path))
+
+
+def test_redline_page_and_its_json_twin(demo_db):
+    ds = datasette_app(demo_db)
+    db = open_database(demo_db)
+    row = next(db["version_changes"].rows_where("words_added > 0", limit=1))
+    old, new = row["previous_version_id"], row["version_id"]
+    page = get(ds, f"/-/redline/trustwatch/{old}/{new}")
+    assert page.status_code == 200 and "<ins>" in page.text and "<del>" in page.text
+    data = get(ds, f"/-/redline/trustwatch/{old}/{new}.json").json()
+    assert data["old"]["id"] == old and data["new"]["id"] == new
+    assert data["stats"]["words_added"] == row["words_added"]
+    previous = get(ds, f"/-/redline/trustwatch/{new}.json").json()
+    assert previous["old"]["id"] == old
+    assert "What changed from the previous version" in get(ds, f"/trustwatch/versions/{new}").text
+    assert get(ds, "/-/redline/trustwatch/99999").status_code == 404
+
+
+def test_document_versions_and_recent_changes(demo_db):
+    ds = datasette_app(demo_db)
+    rows = get(ds, "/trustwatch/document_versions.json?document_id=ca-2017-2018-sb54&_shape=array")
+    rows = rows.json()
+    assert [r["redline"] is None for r in rows] == [True] + [False] * (len(rows) - 1)
+    assert all(r["words_added"] is not None for r in rows[1:])
+    recent = get(ds, "/trustwatch/recent_changes.json?days=7&_shape=array").json()
+    assert len(recent) == 13
+    atom = get(ds, "/trustwatch/recent_changes.atom?days=7")
+    assert atom.status_code == 200 and "<feed" in atom.text and "detainer_limit added" in atom.text
