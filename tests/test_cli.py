@@ -22,7 +22,8 @@ def invoke(*args):
 
 
 @pytest.mark.parametrize(
-    "command", ["crawl", "serve", "demo", "extract", "reparse", "accuracy", "sources", "status"]
+    "command",
+    ["crawl", "serve", "demo", "extract", "diff", "reparse", "accuracy", "sources", "status"],
 )
 def test_every_command_has_help_and_is_in_the_readme(command):
     result = invoke(command, "--help")
