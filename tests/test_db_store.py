@@ -51,8 +51,8 @@ def counts(db):
 
 def test_schema_is_created_and_versioned(db_path):
     db = open_database(db_path)
-    assert schema_version(db) == 2
-    assert db.execute("pragma user_version").fetchone()[0] == 2
+    assert schema_version(db) == 3
+    assert db.execute("pragma user_version").fetchone()[0] == 3
     assert set(db.table_names()) >= {
         "jurisdictions",
         "documents",
@@ -67,7 +67,7 @@ def test_schema_is_created_and_versioned(db_path):
     }
     assert db["versions"].columns_dict["text_sha256"] is str
     # Opening again applies nothing twice.
-    assert schema_version(open_database(db_path)) == 2
+    assert schema_version(open_database(db_path)) == 3
 
 
 def test_storing_the_same_version_twice_adds_no_rows(db_path):
