@@ -36,9 +36,12 @@ class UserError(click.ClickException):
         click.echo(f"Error: {self.message}", err=True)
 
 
-def _open(db_path: str):
+def _open(db_path: str, *, existing: bool = False):
+    """The database, created if needed — or, with ``existing``, only if it is there."""
     from trustwatch.db.migrations import DatabaseError, open_database
 
+    if existing and not Path(db_path).exists():
+        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
     try:
         return open_database(db_path)
     except DatabaseError as error:
@@ -275,12 +278,10 @@ def _version_for_diff(argument: str, db_path: str) -> dict:
         }
     if not argument.isdigit():
         raise UserError(f"{argument} is neither a file nor a version id")
-    if not Path(db_path).exists():
-        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
     from trustwatch.db.queries import version_bundle
 
     try:
-        bundle = version_bundle(_open(db_path), int(argument))
+        bundle = version_bundle(_open(db_path, existing=True), int(argument))
     except LookupError as error:
         raise UserError(f"no version {argument} in {db_path}") from error
     bundle["label"] = f"version {argument} ({bundle['label']}, {bundle['date']})"
@@ -296,9 +297,7 @@ def reparse(db_path, quiet, as_json):
     change): sections and provisions are replaced where they changed. No network."""
     from .reparsing import reparse_all
 
-    if not Path(db_path).exists():
-        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
-    db = _open(db_path)
+    db = _open(db_path, existing=True)
 
     def progress(done: int, total: int) -> None:
         if not (quiet or as_json) and (done % 100 == 0 or done == total):
@@ -399,9 +398,7 @@ def status(db_path, as_json):
     """Show what the database holds and how the last crawls went."""
     from trustwatch.db.queries import database_status
 
-    if not Path(db_path).exists():
-        raise UserError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
-    report = database_status(_open(db_path))
+    report = database_status(_open(db_path, existing=True))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

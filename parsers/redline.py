@@ -50,10 +50,12 @@ _REPEATS = 4
 _SAME_NAME = 0.2
 _SIMILAR = 0.5
 _TINY = 40
-# Candidate search for similar sections: rarest words looked at, sections kept per word,
+# Characters of a section's text whose words stand for it in similarity scores.
+_SAMPLE = 1000
+# Candidate search: rarest words looked at, sections kept per word or name (the nearest),
 # candidates scored.
 _RARE_WORDS = 8
-_CANDIDATES = 50
+_CANDIDATES = 8
 _SCORED = 5
 
 Block = tuple[int, int, int]
@@ -261,7 +263,7 @@ def _leave_gap(a, alo, ahi, b, blo, bhi) -> list[Block]:
 def _small_gap(a, alo, ahi, b, blo, bhi) -> list[Block]:
     if (ahi - alo) * (bhi - blo) > _SMALL_GAP:
         return []
-    matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+    matcher = SequenceMatcher(str.isspace, a[alo:ahi], b[blo:bhi], autojunk=False)
     return [(alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
 
 
@@ -408,7 +410,7 @@ class _Unit:
         number = self.number
         self.label = number[number.rfind("(") :] if number.endswith(")") else number
         start, end = section["start"], section["end"]
-        self.place = start / len(text)
+        self.place = start / max(1, len(text))
         self.own = text[start:own_end].rstrip()
         if text.startswith(self.label, start):
             start += len(self.label)
@@ -425,7 +427,7 @@ class _Unit:
         that comparing parents does not cost their whole text at every level."""
         if self.words is None:
             text, start, end = self.span
-            self.words = frozenset(_WORD.findall(text[start : min(end, start + 2000)].lower()))
+            self.words = frozenset(_WORD.findall(text[start : min(end, start + _SAMPLE)].lower()))
         return self.words
 
 
@@ -451,6 +453,18 @@ def _pair_sections(old: list[_Unit], new: list[_Unit]) -> dict[int, int]:
     for level in sorted({u.level for u in old} & {u.level for u in new}):
         olds = [o for o, u in enumerate(old) if u.level == level]
         news = [n for n, u in enumerate(new) if u.level == level]
+        # Most sections are the same text under the same number and parent: no contest.
+        same_new = _groups(new, news, lambda u: (u.number, u.heading, u.parent, u.text_key))
+        same_old = _groups(
+            old,
+            olds,
+            lambda u: (u.number, u.heading, _parent_pair(old, u.parent, pairs), u.text_key),
+        )
+        for value, found in same_old.items():
+            if len(found) == 1 and len(same_new.get(value, ())) == 1:
+                _assign([(found[0], same_new[value][0])], pairs, taken)
+        olds = [o for o in olds if o not in pairs]
+        news = [n for n in news if n not in taken]
         scored, deferred = [], []
         for o, n in _candidates(old, new, olds, news, pairs):
             named = old[o].label == new[n].label or old[o].number == new[n].number
@@ -460,7 +474,7 @@ def _pair_sections(old: list[_Unit], new: list[_Unit]) -> dict[int, int]:
                 if named:
                     deferred.append((o, n))
                 continue
-            parented = _parent_pair(old, o, pairs) == new[n].parent
+            parented = _parent_pair(old, old[o].parent, pairs) == new[n].parent
             score = same + 0.3 * named + 0.2 * parented
             # Of equal candidates (a text repeated), the one at the nearest place.
             scored.append((-score, abs(old[o].place - new[n].place), o, n))
@@ -485,10 +499,21 @@ def _candidates(old: list[_Unit], new: list[_Unit], olds: list, news: list, pair
             value = key(old[o])
             if value is None:
                 continue
-            found.update((o, n) for n in placed_new.get((value, _parent_pair(old, o, pairs)), ()))
+            placed = placed_new.get((value, _parent_pair(old, old[o].parent, pairs)), ())
+            found.update((o, n) for n in _nearest(new, placed, old[o].place))
             if len(anywhere_old[value]) == 1 and len(anywhere_new.get(value, ())) == 1:
                 found.add((o, anywhere_new[value][0]))
     return sorted(found)
+
+
+def _nearest(units: list[_Unit], indices: list[int], place: float) -> list[int]:
+    """At most ``_CANDIDATES`` of ``indices`` (in document order), those nearest
+    ``place``: a text repeated a hundred times must not make ten thousand pairs."""
+    if len(indices) <= _CANDIDATES:
+        return indices
+    at = bisect_left(indices, place, key=lambda index: units[index].place)
+    low = max(0, at - _CANDIDATES // 2)
+    return indices[low : low + _CANDIDATES]
 
 
 def _name_key(unit: _Unit) -> tuple:
@@ -507,8 +532,8 @@ def _lead_key(unit: _Unit) -> tuple | None:
     return unit.lead_key if unit.lead_key[1] >= _TINY else None
 
 
-def _parent_pair(old: list[_Unit], o: int, pairs: dict) -> int | None:
-    parent = old[o].parent
+def _parent_pair(old: list[_Unit], parent: int | None, pairs: dict) -> int | None:
+    """The new section paired with an old parent: None for none, -1 if it is unpaired."""
     return None if parent is None else pairs.get(parent, -1)
 
 
@@ -554,7 +579,7 @@ def _similar(old: list[_Unit], new: list[_Unit], olds: list, news: list) -> list
     for o in olds:
         words = [w for w in old[o].word_set() if w in holders]
         rare = sorted(words, key=lambda w: len(holders[w]))[:_RARE_WORDS]
-        shared = Counter(n for w in rare for n in holders[w][:_CANDIDATES])
+        shared = Counter(n for w in rare for n in _nearest(new, holders[w], old[o].place))
         for n, _ in shared.most_common(_SCORED):
             score = _same_text(old[o], new[n])
             if score >= _SIMILAR:
