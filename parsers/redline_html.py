@@ -5,6 +5,7 @@ so it is rendered once, here, as pure data-to-string. Bill text is untrusted inp
 piece of it is escaped, and the only markup is the one this module writes.
 """
 
+from bisect import bisect_left
 from html import escape
 
 
@@ -67,38 +68,38 @@ def _sections(sections: list[dict]) -> str:
 def _ops(ops: list, sections: list[dict]) -> str:
     """Ops as <del>/<ins>, with an anchor where each changed section starts in the new
     text (or, for a removed section, in the old one) so the navigation can jump there."""
-    anchors_new = {
-        s["new_start"]: s.get("number_new")
+    new_starts = sorted(
+        (s["new_start"], s.get("number_new") or "")
         for s in sections
         if s["status"] != "unchanged" and s.get("new_start") is not None
-    }
-    anchors_old = {
-        s["old_start"]: s.get("number_old")
+    )
+    old_starts = sorted(
+        (s["old_start"], s.get("number_old") or "")
         for s in sections
         if s["status"] == "removed" and s.get("old_start") is not None
-    }
+    )
     out = []
     old_at = new_at = 0
     for op, text in ops:
-        tag = {"equal": None, "delete": "del", "insert": "ins"}[op]
-        start_old, start_new = old_at, new_at
-        if op != "insert":
-            old_at += len(text)
+        marks = []
         if op != "delete":
+            marks += _within(new_starts, new_at, new_at + len(text))
             new_at += len(text)
-        marks = [
-            number
-            for offset, number in anchors_new.items()
-            if op != "delete" and start_new <= offset < new_at
-        ] + [
-            number
-            for offset, number in anchors_old.items()
-            if op != "insert" and start_old <= offset < old_at
-        ]
+        if op != "insert":
+            marks += _within(old_starts, old_at, old_at + len(text))
+            old_at += len(text)
+        tag = {"equal": None, "delete": "del", "insert": "ins"}[op]
         anchors = "".join(f'<a id="{_anchor(number)}"></a>' for number in marks if number)
         body = escape(text)
         out.append(anchors + (f"<{tag}>{body}</{tag}>" if tag else body))
     return "".join(out)
+
+
+def _within(starts: list[tuple[int, str]], low: int, high: int) -> list[str]:
+    """Section numbers whose start offset is in [low, high)."""
+    first = bisect_left(starts, (low, ""))
+    last = bisect_left(starts, (high, ""))
+    return [number for _, number in starts[first:last]]
 
 
 def _anchor(number: str) -> str:
