@@ -14,16 +14,20 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from .places import place_point
+
 
 @dataclass(frozen=True)
 class Jurisdiction:
-    """A place, named by its Open Civic Data division id."""
+    """A place, named by its Open Civic Data division id. A county may name its ``seat``,
+    which becomes its point on the map (see :mod:`trustwatch.db.places`)."""
 
     id: str
     name: str
     level: str
     state_code: str | None = None
     fips: str | None = None
+    seat: str | None = None
 
 
 @dataclass
@@ -226,15 +230,22 @@ def raw_body(db: Database, sha256: str) -> bytes:
 
 
 def _upsert_jurisdiction(db: Database, jurisdiction: Jurisdiction) -> None:
-    db["jurisdictions"].insert(
+    if db.execute(
+        "select 1 from jurisdictions where id = ? and latitude is not null", [jurisdiction.id]
+    ).fetchone():
+        return
+    point = place_point(jurisdiction.id, jurisdiction.seat) or (None, None)
+    db["jurisdictions"].upsert(
         {
             "id": jurisdiction.id,
             "name": jurisdiction.name,
             "level": jurisdiction.level,
             "state_code": jurisdiction.state_code,
             "fips": jurisdiction.fips,
+            "latitude": point[0],
+            "longitude": point[1],
         },
-        ignore=True,
+        pk="id",
     )
 
 

