@@ -253,6 +253,9 @@ def open_database(path: str, *, migrate: bool = True) -> Database:
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
             db.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL never corrupts the database; a power cut may lose the
+            # last versions stored, which the next crawl stores again.
+            db.execute("PRAGMA synchronous = NORMAL")
             migrations.apply(db)
             db.execute(f"PRAGMA user_version = {schema_version(db)}")
     except sqlite3.DatabaseError as error:
