@@ -58,6 +58,11 @@ def plan(sources: tuple[str, ...], bills: tuple[str, ...], replay: Path | None) 
             )
         jobs = [CrawlJob(c["spider"], c.get("arguments", {})) for c in _read_manifest(manifest)]
     else:
+        if bills and not sources:
+            raise CrawlSetupError(
+                "--bill needs the source it belongs to, e.g. "
+                "'trustwatch crawl california --bill \"2017 SB 54\"'"
+            )
         jobs = [CrawlJob(name, {}) for name in (sources or known)]
     for job in jobs:
         if job.spider not in known:

@@ -61,7 +61,8 @@ def cli():
     "--bill",
     "bills",
     multiple=True,
-    help="Only this bill (repeatable), e.g. 201720180SB54 or '2017 SB 54'.",
+    help="Only this bill of the named source (repeatable): '2017 SB 54' (california), "
+    "'119 hr 32' (govinfo).",
 )
 @click.option(
     "--record",

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 # Where the operative text starts; the digest before it summarises, it does not enact.
 _ENACTING = re.compile(
     r"(?:the people of the state of [a-z ]+ do enact as follows"
-    r"|be it enacted by [^:]{0,200}"
-    r"|be it ordained by [^:]{0,200}"
+    # the federal formula ends "in Congress assembled," — not at a colon
+    r"|be it enacted by [^:]{0,200}?(?:assembled\s*,|:)"
+    r"|be it ordained by [^:]{0,200}?:"
     r"|do ordain as follows)\s*:?",
     re.IGNORECASE,
 )

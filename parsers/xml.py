@@ -1,8 +1,12 @@
 """Bill XML (GovInfo's bill DTD and USLM) → normalised text that numbers its sections.
 
-Block elements (sections, paragraphs, headings...) start new lines so that the section
-parser sees their numbers at line starts; a bill section's bare ``<enum>2.</enum>``
-is written "SEC. 2." as the printed bill shows it. Namespaces are ignored.
+The text reads as GPO prints the bill: block elements (sections, paragraphs...) start new
+lines so the section parser sees their numbers at line starts; a bill section's bare
+``<enum>2.</enum>`` is written "SEC. 2."; a heading stays on its number's line and ends
+with a period ("SEC. 2. Short title."); and the body of a bill opens with the enacting
+formula GPO prints before it (the XML leaves it to the printer), which is also what tells
+the provision tagger where the title ends and the enacted text begins. Namespaces are
+ignored.
 """
 
 from lxml import etree
@@ -12,9 +16,15 @@ from .text import normalize_text
 
 _BLOCKS = frozenset(
     "section subsection paragraph subparagraph clause subclause item subitem title subtitle "
-    "chapter subchapter part division header heading content chapeau continuation "
+    "chapter subchapter part division content chapeau continuation "
     "continuation-text p text quoted-block form official-title legis-body".split()
 )
+_HEADINGS = frozenset(("header", "heading"))
+_ENACTING = {
+    "bill": "Be it enacted by the Senate and House of Representatives of the United States "
+    "of America in Congress assembled,",
+    "resolution": "Resolved,",
+}
 _SKIP = frozenset("metadata dublinCore distribution-code calendar".split())
 
 
@@ -25,7 +35,10 @@ def xml_to_text(body: bytes) -> str:
         root = etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as error:
         raise ParseError(f"cannot read the XML (truncated or malformed?): {error}") from error
-    text = normalize_text("".join(_pieces(root)))
+    enacting = _ENACTING.get(_local(root.tag))
+    if enacting and (b"enacted by the" in body or b"Resolved," in body):
+        enacting = None  # the XML carries its own formula
+    text = normalize_text("".join(_pieces(root, enacting)))
     if not text:
         raise NoTextError("the XML holds no text")
     return text
@@ -35,11 +48,18 @@ def _local(tag) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
-def _pieces(root):
+def _pieces(root, enacting: str | None):
     for event, element in etree.iterwalk(root, events=("start", "end")):
         name = _local(element.tag)
         if event == "start":
             if name in _SKIP:
+                element.clear(keep_tail=True)
+                continue
+            if name == "legis-body" and enacting:
+                yield f"\n\n{enacting}\n\n"
+            if name in _HEADINGS:
+                heading = " ".join("".join(element.itertext()).split())
+                yield heading + ("" if heading.endswith((".", ":", "?")) else ".") + "\n\n"
                 element.clear(keep_tail=True)
                 continue
             if name in _BLOCKS:
