@@ -40,23 +40,30 @@ def spider_classes() -> dict:
     return {name: loader.load(name) for name in sorted(loader.list())}
 
 
-def plan(sources: tuple[str, ...], bills: tuple[str, ...], replay: Path | None) -> list[CrawlJob]:
+def plan(
+    sources: tuple[str, ...], bills: tuple[str, ...], replay: tuple[Path, ...] = ()
+) -> list[CrawlJob]:
     """Which spiders to run with which arguments.
 
-    Sources named on the command line win; a replay with none named re-runs what the
+    Sources named on the command line win; a replay with none named re-runs what each
     recording's ``recording.json`` says was crawled.
     """
     known = spider_classes()
-    if replay is not None and not replay.is_dir():
-        raise CrawlSetupError(f"replay folder {replay} does not exist")
-    if not sources and replay is not None:
-        manifest = replay / RECORDING_MANIFEST
-        if not manifest.exists():
-            raise CrawlSetupError(
-                f"{manifest} is missing: name the sources to replay, e.g. "
-                f"'trustwatch crawl california --replay {replay}'"
-            )
-        jobs = [CrawlJob(c["spider"], c.get("arguments", {})) for c in _read_manifest(manifest)]
+    for folder in replay:
+        if not folder.is_dir():
+            raise CrawlSetupError(f"replay folder {folder} does not exist")
+    if not sources and replay:
+        jobs = []
+        for folder in replay:
+            manifest = folder / RECORDING_MANIFEST
+            if not manifest.exists():
+                raise CrawlSetupError(
+                    f"{manifest} is missing: name the sources to replay, e.g. "
+                    f"'trustwatch crawl california --replay {folder}'"
+                )
+            jobs += [
+                CrawlJob(c["spider"], c.get("arguments", {})) for c in _read_manifest(manifest)
+            ]
     else:
         if bills and not sources:
             raise CrawlSetupError(
@@ -91,7 +98,7 @@ def run_crawls(
     db_path: str,
     *,
     record: Path | None = None,
-    replay: Path | None = None,
+    replay: tuple[Path, ...] = (),
     progress: bool = True,
     log_level: str | None = None,
 ) -> list[dict]:
@@ -107,10 +114,11 @@ def run_crawls(
     if log_level:
         settings.set("LOG_LEVEL", log_level, priority="cmdline")
     if record or replay:
+        folders = [record] if record else list(replay)
         settings.setdict(
             {
                 "HTTPCACHE_ENABLED": True,
-                "TRUSTWATCH_RECORDING_DIR": str((record or replay).resolve()),
+                "TRUSTWATCH_RECORDING_DIR": os.pathsep.join(str(f.resolve()) for f in folders),
                 "TRUSTWATCH_RECORDING_MODE": "record" if record else "replay",
             },
             priority="cmdline",

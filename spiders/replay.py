@@ -16,6 +16,7 @@ responses go through the real downloader-middleware stack (redirects, retries, s
 
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
@@ -117,7 +118,9 @@ class FolderStorage:
     """``HTTPCACHE_STORAGE`` over a recording folder (see the module docstring)."""
 
     def __init__(self, settings: BaseSettings):
-        self.root = Path(settings["TRUSTWATCH_RECORDING_DIR"])
+        # Replay may read several recordings (os.pathsep-separated); record writes one.
+        self.roots = [Path(p) for p in settings["TRUSTWATCH_RECORDING_DIR"].split(os.pathsep)]
+        self.root = self.roots[0]
         self.mode = settings.get("TRUSTWATCH_RECORDING_MODE", "replay")
         if self.mode not in ("record", "replay"):
             raise ValueError(f"unknown recording mode {self.mode!r}")
@@ -132,9 +135,12 @@ class FolderStorage:
     def retrieve_response(self, spider: Spider, request: Request) -> Response | None:
         if self.mode == "record":
             return None
-        stem = recording_stem(self.root, request.method, request.url, request.body)
-        meta_path = stem.with_name(stem.name + ".meta.json")
-        if not meta_path.exists():
+        for root in self.roots:
+            stem = recording_stem(root, request.method, request.url, request.body)
+            meta_path = stem.with_name(stem.name + ".meta.json")
+            if meta_path.exists():
+                break
+        else:
             return None
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         body = (meta_path.parent / meta["body_file"]).read_bytes()

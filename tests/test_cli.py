@@ -121,11 +121,13 @@ def test_demo_then_serve_over_real_http(tmp_path):
     db_path = str(tmp_path / "trustwatch.db")
     first = run_cli("demo", "--no-serve", "--db", db_path)
     assert first.returncode == 0, first.stderr
-    assert "13 new versions" in first.stderr
+    assert "california: 13 new versions" in first.stderr
+    assert "govinfo: 4 new versions" in first.stderr
     again = run_cli("demo", "--no-serve", "--db", db_path)
-    assert "0 new versions, 13 unchanged" in again.stderr
+    assert "california: 0 new versions, 13 unchanged" in again.stderr
+    assert "govinfo: 0 new versions, 4 unchanged" in again.stderr
     status = json.loads(run_cli("status", "--db", db_path, "--json").stdout)
-    assert status["counts"]["versions"] == 13 and len(status["recent_crawls"]) == 2
+    assert status["counts"]["versions"] == 17 and len(status["recent_crawls"]) == 4
 
     port = free_port()
     server = subprocess.Popen(

@@ -24,8 +24,9 @@ def get(ds, path):
 
 def test_matrix_has_one_row_per_jurisdiction_and_a_column_per_type(ds):
     rows = get(ds, "/trustwatch/matrix.json?_shape=array").json()
-    assert [row["jurisdiction"] for row in rows] == ["California"]
-    (california,) = rows
+    assert [row["jurisdiction"] for row in rows] == ["United States", "California"]
+    federal, california = rows
+    assert federal["enacted_texts"] == 0  # the federal bills in the sample are only introduced
     assert set(TYPES) <= set(california)
     assert california["enacted_texts"] == 2  # SB 54 and AB 2792 as chaptered
     evidence = get(ds, f"/trustwatch/provisions/{california['detainer_limit']}.json?_shape=array")
