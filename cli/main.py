@@ -25,7 +25,9 @@ QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="No progress lin
 PORT_OPTION = click.option("--port", default=8001, show_default=True, help="Port to serve on.")
 HOST_OPTION = click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
 # The bundled sample: recordings of real texts, one folder per source.
-SAMPLES = tuple(Path("tests") / "fixtures" / name for name in ("california", "govinfo"))
+SAMPLES = tuple(
+    Path("tests") / "fixtures" / name for name in ("california", "govinfo", "documents/first")
+)
 
 
 class UserError(click.ClickException):
@@ -175,8 +177,8 @@ def demo(replay, no_serve, db_path, host, port, quiet):
     errors = sum(s["errors"] for s in summaries)
     if errors and not quiet:
         click.echo(
-            f"{errors} errors were recorded in crawl_errors: the sample keeps a crafted "
-            "missing version (HTTP 404) to show how a crawl carries on past one.",
+            f"{errors} errors were recorded in crawl_errors: the sample keeps crafted "
+            "error cases (missing pages, a scanned PDF) to show how a crawl carries on.",
             err=True,
         )
     if not no_serve:

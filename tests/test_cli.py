@@ -123,11 +123,13 @@ def test_demo_then_serve_over_real_http(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "california: 13 new versions" in first.stderr
     assert "govinfo: 4 new versions" in first.stderr
+    assert "documents: 8 new versions" in first.stderr
     again = run_cli("demo", "--no-serve", "--db", db_path)
     assert "california: 0 new versions, 13 unchanged" in again.stderr
     assert "govinfo: 0 new versions, 4 unchanged" in again.stderr
+    assert "documents: 0 new versions, 8 unchanged" in again.stderr
     status = json.loads(run_cli("status", "--db", db_path, "--json").stdout)
-    assert status["counts"]["versions"] == 17 and len(status["recent_crawls"]) == 4
+    assert status["counts"]["versions"] == 25 and len(status["recent_crawls"]) == 5
 
     port = free_port()
     server = subprocess.Popen(

@@ -170,6 +170,6 @@ def test_document_versions_and_recent_changes(demo_db):
     assert [r["redline"] is None for r in rows] == [True] + [False] * (len(rows) - 1)
     assert all(r["words_added"] is not None for r in rows[1:])
     recent = get(ds, "/trustwatch/recent_changes.json?days=7&_shape=array").json()
-    assert len(recent) == 17
+    assert len(recent) == 25
     atom = get(ds, "/trustwatch/recent_changes.atom?days=7")
     assert atom.status_code == 200 and "<feed" in atom.text and "detainer_limit added" in atom.text

@@ -29,6 +29,7 @@ def test_wheel_holds_every_stage_and_runs_outside_the_checkout(tmp_path):
         "cli/main.py",
         "spiders/california.py",
         "spiders/watchlist.toml",
+        "spiders/documents.yml",
         "parsers/sections.py",
         "db/store.py",
     ):
