@@ -41,7 +41,10 @@ def spider_classes() -> dict:
 
 
 def plan(
-    sources: tuple[str, ...], bills: tuple[str, ...], replay: tuple[Path, ...] = ()
+    sources: tuple[str, ...],
+    bills: tuple[str, ...],
+    replay: tuple[Path, ...] = (),
+    arguments: dict | None = None,
 ) -> list[CrawlJob]:
     """Which spiders to run with which arguments.
 
@@ -78,6 +81,7 @@ def plan(
             )
         if bills:
             job.arguments = {**job.arguments, "bills": ",".join(bills)}
+        job.arguments = {**job.arguments, **(arguments or {})}
         try:
             # Spiders check their arguments when built: fail before any crawl starts.
             known[job.spider](**job.arguments)

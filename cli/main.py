@@ -68,6 +68,14 @@ def cli():
     "'119 hr 32' (govinfo).",
 )
 @click.option(
+    "-a",
+    "--arg",
+    "spider_arguments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A spider argument for the named source (repeatable), e.g. -a clients=chicago.",
+)
+@click.option(
     "--record",
     type=click.Path(file_okay=False, path_type=Path),
     help="Save every response into this folder (readable, editable).",
@@ -81,7 +89,7 @@ def cli():
 @DB_OPTION
 @QUIET_OPTION
 @JSON_OPTION
-def crawl(sources, bills, record, replay, db_path, quiet, as_json):
+def crawl(sources, bills, spider_arguments, record, replay, db_path, quiet, as_json):
     """Crawl SOURCES (all when none are named) and store every new version.
 
     \b
@@ -90,21 +98,31 @@ def crawl(sources, bills, record, replay, db_path, quiet, as_json):
       trustwatch crawl california --bill '2017 SB 54'
       trustwatch crawl --replay tests/fixtures/california
     """
-    summaries = _crawl(sources, bills, record, replay, db_path, quiet, as_json)
+    arguments = {}
+    for item in spider_arguments:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UserError(f"-a takes NAME=VALUE, not {item!r}")
+        arguments[name] = value
+    if arguments and not sources:
+        raise UserError(
+            "-a needs the source it belongs to, e.g. 'trustwatch crawl legistar -a ...'"
+        )
+    summaries = _crawl(sources, bills, record, replay, db_path, quiet, as_json, arguments)
     if as_json:
         click.echo(json.dumps({"crawls": summaries}, indent=2))
     if any(s["errors"] for s in summaries):
         sys.exit(1)
 
 
-def _crawl(sources, bills, record, replay, db_path, quiet, as_json) -> list[dict]:
+def _crawl(sources, bills, record, replay, db_path, quiet, as_json, arguments=None) -> list[dict]:
     from .crawling import CrawlSetupError, plan, run_crawls
 
     if record and replay:
         raise UserError("--record and --replay cannot be used together")
     _open(db_path).close()
     try:
-        jobs = plan(tuple(sources), tuple(bills), replay)
+        jobs = plan(tuple(sources), tuple(bills), replay, arguments or {})
         summaries = run_crawls(
             jobs,
             db_path,

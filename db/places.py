@@ -36,10 +36,15 @@ def _capital(state: str) -> str | None:
         return None
 
 
+# Where an Open Civic Data place name differs from GeoNames' city name.
+_ALIASES = {("new york", "NY"): "new york city"}
+
+
 def _city(name: str | None, state: str) -> tuple[float, float] | None:
     if not name:
         return None
-    best = _cities().get((name.lower(), state))
+    name = _ALIASES.get((name.lower(), state), name.lower())
+    best = _cities().get((name, state))
     return (best["latitude"], best["longitude"]) if best else None
 
 
