@@ -1,0 +1,351 @@
+"""City and county legislation through the public Legistar Web API — every version's text.
+
+Legistar (Granicus) serves each client's matters as JSON at ``https://webapi.legistar.com``:
+
+* ``GET /v1/{client}/matters?$filter=…&$orderby=MatterId&$top=N&$skip=K`` — the matters
+  a search finds, at most 1000 a call (the API's limit), paged with OData ``$top``/``$skip``
+  until a page comes back shorter than ``$top``;
+* ``GET /v1/{client}/matters/{MatterId}/histories`` — its actions; each names the version
+  it acted on (``MatterHistoryVersion``) and its date, which dates the versions;
+* ``GET /v1/{client}/matters/{MatterId}/versions`` — ``[{"Key": text id, "Value": "1"}]``,
+  one entry per version of the matter's text (NYC labels them ``*``, ``A``, ``B``…);
+* ``GET /v1/{client}/matters/{MatterId}/texts/{Key}`` — ``MatterTextPlain`` (and
+  ``MatterTextRtf``) of that version.
+
+Each version becomes a ``FetchedVersion`` whose body is ``MatterTextPlain`` as UTF-8
+``text/plain`` (the RTF field when it is all there is: ``application/rtf``, or
+``text/html`` when the field holds HTML). A version with no text at all, or whose text
+request fails (a 404), is a ``CrawlFailure``; the other versions are still fetched.
+
+Arguments: ``clients`` — comma-separated Legistar client names (default
+``chicago,cookcounty,seattle,sfgov``; known: see ``JURISDICTIONS``); ``search`` —
+comma-separated words looked for in ``MatterTitle``, each becoming
+``substringof('word',MatterTitle)`` joined with ``or`` (default ``DEFAULT_SEARCH``:
+"immigra" [immigrant, immigration], "Welcoming City", "sanctuary", "detain" [detainer,
+detained], "deport"); ``page_size`` — matters per page (default and at most 1000; tests
+use 2 to page).
+
+New York City (client ``nyc``) answers only with an API token, given as ``?token=``: set
+``LEGISTAR_NYC_TOKEN``; without it nyc is skipped with a warning. The token is handled as
+openstates.py handles its key: the requests, and so the HTTP cache and its recordings,
+logs, items, ``raw_responses.url`` and crawl errors, carry the URL without it;
+:class:`~trustwatch.spiders.openstates.ApiKeyDownloadHandler` adds it to the copy it sends
+(``on_the_wire``), only for nyc's URLs on the API host.
+
+``TRUSTWATCH_LEGISTAR_URL`` points the spider at a mirror (tests use a local server)
+instead of https://webapi.legistar.com.
+"""
+
+import json
+import os
+import re
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from scrapy import Request, Spider
+from scrapy.http import Response
+
+from trustwatch.db.store import Jurisdiction
+
+from .items import CrawlFailure, FetchedVersion
+from .openstates import HANDLER, redact
+
+API = "https://webapi.legistar.com"
+MAX_PAGE_SIZE = 1000  # the Web API returns at most 1000 rows a call
+DEFAULT_CLIENTS = ("chicago", "cookcounty", "seattle", "sfgov")
+DEFAULT_SEARCH = ("immigra", "Welcoming City", "sanctuary", "detain", "deport")
+JURISDICTIONS = {
+    "chicago": Jurisdiction(
+        "ocd-division/country:us/state:il/place:chicago", "Chicago", "place", "IL", "17"
+    ),
+    "cookcounty": Jurisdiction(
+        "ocd-division/country:us/state:il/county:cook",
+        "Cook County",
+        "county",
+        "IL",
+        "17",
+        seat="Chicago",
+    ),
+    "seattle": Jurisdiction(
+        "ocd-division/country:us/state:wa/place:seattle", "Seattle", "place", "WA", "53"
+    ),
+    "sfgov": Jurisdiction(
+        "ocd-division/country:us/state:ca/place:san_francisco", "San Francisco", "place", "CA", "06"
+    ),
+    "nyc": Jurisdiction(
+        "ocd-division/country:us/state:ny/place:new_york", "New York City", "place", "NY", "36"
+    ),
+}
+TOKEN_CLIENT, TOKEN_VARIABLE = "nyc", "LEGISTAR_NYC_TOKEN"
+# Left as they are in query values (Scrapy escapes the quote as %27 anyway): a URL built
+# here is then the very URL a request carries, as logged and recorded.
+QUERY_SAFE = "(),"
+_PASSED = re.compile(r"\b(passed|adopted|enacted|approved)\b", re.IGNORECASE)
+_KINDS = [
+    ("ordinance", "ordinance"),
+    ("resolution", "resolution"),
+    ("introduction", "bill"),
+    ("bill", "bill"),
+    ("local law", "bill"),
+    ("motion", "motion"),
+]
+
+
+def title_filter(words: list[str]) -> str:
+    """OData ``$filter`` matching any of ``words`` in ``MatterTitle`` (quotes doubled)."""
+    quoted = ("'" + word.replace("'", "''") + "'" for word in words)
+    return " or ".join(f"substringof({word},MatterTitle)" for word in quoted)
+
+
+def matters_url(api: str, client: str, odata_filter: str, top: int, skip: int) -> str:
+    query = {"$filter": odata_filter, "$orderby": "MatterId", "$top": top, "$skip": skip}
+    encoded = "&".join(
+        f"{key}={quote(str(value), safe=QUERY_SAFE)}" for key, value in query.items()
+    )
+    return f"{api}/v1/{client}/matters?{encoded}"
+
+
+def matter_url(api: str, client: str, matter_id: int, part: str = "") -> str:
+    """The matter's own URL, or one of its parts: ``histories``, ``versions``, ``texts/7``."""
+    return f"{api}/v1/{client}/matters/{matter_id}" + (f"/{part}" if part else "")
+
+
+def _words(value: str | list[str] | tuple[str, ...] | None, default: tuple[str, ...]):
+    if value is None:
+        return list(default)
+    if isinstance(value, str):
+        value = value.split(",")
+    return [word.strip() for word in value if word.strip()]
+
+
+class LegistarSpider(Spider):
+    name = "legistar"
+    # Only New York City needs it; the other clients are crawled without.
+    needs_key = TOKEN_VARIABLE
+    custom_settings = {"DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER}}
+
+    def __init__(self, clients=None, search=None, page_size=MAX_PAGE_SIZE, **kwargs):
+        super().__init__(**kwargs)
+        self.api = os.environ.get("TRUSTWATCH_LEGISTAR_URL", API).rstrip("/")
+        self.allowed_domains = [urlsplit(self.api).hostname]
+        self.clients = list(dict.fromkeys(c.lower() for c in _words(clients, DEFAULT_CLIENTS)))
+        unknown = [client for client in self.clients if client not in JURISDICTIONS]
+        if unknown:
+            raise ValueError(
+                f"unknown Legistar client {unknown[0]!r}; known: {', '.join(JURISDICTIONS)}"
+            )
+        self.search = _words(search, DEFAULT_SEARCH)
+        if not self.search:
+            raise ValueError("search needs at least one word to look for in matter titles")
+        try:
+            self.page_size = int(page_size)
+        except (TypeError, ValueError):
+            raise ValueError(f"page_size must be a number, not {page_size!r}") from None
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        self.odata_filter = title_filter(self.search)
+        # The secret stays here, out of crawl_arguments (stored with the crawl run).
+        self.api_key = os.environ.get(TOKEN_VARIABLE, "").strip()
+        self.crawl_arguments = {
+            "clients": ",".join(self.clients),
+            "search": ",".join(self.search),
+            "page_size": self.page_size,
+        }
+
+    async def start(self):
+        for client in self.clients:
+            if client == TOKEN_CLIENT and not self.api_key:
+                self.logger.warning(
+                    "skipping Legistar client %s: its Web API needs a token; set %s",
+                    client,
+                    TOKEN_VARIABLE,
+                )
+                continue
+            yield self._page(client, 0)
+
+    def on_the_wire(self, request: Request) -> Request | None:
+        """The request as sent: nyc's with ``token=`` added (see the module docstring)."""
+        if not self.api_key or not request.url.startswith(f"{self.api}/v1/{TOKEN_CLIENT}/"):
+            return None
+        parts = urlsplit(request.url)
+        query = "&".join(filter(None, [parts.query, urlencode([("token", self.api_key)])]))
+        return request.replace(url=urlunsplit(parts._replace(query=query)))
+
+    def _page(self, client: str, skip: int) -> Request:
+        return Request(
+            matters_url(self.api, client, self.odata_filter, self.page_size, skip),
+            callback=self.parse_matters,
+            errback=self.failed,
+            cb_kwargs={"client": client, "skip": skip},
+        )
+
+    def parse_matters(self, response: Response, client: str, skip: int):
+        """One page of matters: each matter's histories, and the next page if this one
+        was full (a short or empty page is the last)."""
+        matters = yield from _json_list(response, "matters")
+        for matter in matters:
+            yield Request(
+                matter_url(self.api, client, matter["MatterId"], "histories"),
+                callback=self.parse_histories,
+                errback=self.histories_failed,
+                cb_kwargs={"client": client, "matter": matter},
+            )
+        if len(matters) == self.page_size:
+            yield self._page(client, skip + self.page_size)
+
+    def parse_histories(self, response: Response, client: str, matter: dict):
+        """A matter's actions: the first date each version was acted on."""
+        histories = yield from _json_list(response, "histories")
+        dates = {}
+        for row in histories:
+            version = row.get("MatterHistoryVersion")
+            date = _date(row.get("MatterHistoryActionDate"))
+            if version and date and (version not in dates or date < dates[version]):
+                dates[version] = date
+        yield self._versions(client, matter, dates)
+
+    def histories_failed(self, failure):
+        """No dates from the histories: record it, and still fetch the versions."""
+        yield from self.failed(failure)
+        kwargs = failure.request.cb_kwargs
+        yield self._versions(kwargs["client"], kwargs["matter"], {})
+
+    def _versions(self, client: str, matter: dict, dates: dict) -> Request:
+        return Request(
+            matter_url(self.api, client, matter["MatterId"], "versions"),
+            callback=self.parse_versions,
+            errback=self.failed,
+            cb_kwargs={"client": client, "matter": matter, "dates": dates},
+        )
+
+    def parse_versions(self, response: Response, client: str, matter: dict, dates: dict):
+        """The matter's versions, in the API's order (oldest first): a text request each."""
+        versions = yield from _json_list(response, "versions")
+        document = self._document(client, matter)
+        if not versions:
+            yield CrawlFailure(response.url, "parse", f"{document['identifier']}: no versions")
+            return
+        passed = bool(matter.get("MatterPassedDate") or matter.get("MatterEnactmentDate"))
+        passed = passed or bool(_PASSED.search(matter.get("MatterStatusName") or ""))
+        for sequence, entry in enumerate(versions, start=1):
+            value = str(entry.get("Value") or "")
+            first, last = sequence == 1, sequence == len(versions)
+            if passed and last:
+                classification = "became-law"
+            else:
+                classification = "introduced" if first else "amendment"
+            date = (
+                dates.get(value)
+                or (first and _date(matter.get("MatterIntroDate")))
+                or (passed and last and _date(matter.get("MatterPassedDate")))
+                or None
+            )
+            version = {
+                "key": str(entry["Key"]),
+                "label": f"Version {value}".strip(),
+                "classification": classification,
+                "date": date,
+                "sequence": sequence,
+            }
+            yield Request(
+                matter_url(self.api, client, matter["MatterId"], f"texts/{entry['Key']}"),
+                callback=self.parse_text,
+                errback=self.failed,
+                cb_kwargs={"client": client, "document": document, "version": version},
+            )
+
+    def parse_text(self, response: Response, client: str, document: dict, version: dict):
+        """One version's text: a FetchedVersion, or a failure when it has none."""
+        data = yield from _json_object(response, "text")
+        if data is None:
+            return
+        body, media_type = _text_body(data)
+        if not body.strip():
+            yield CrawlFailure(
+                response.url,
+                "parse",
+                f"{document['identifier']} {version['label']}: version without text",
+            )
+            return
+        yield FetchedVersion(
+            source=self.name,
+            jurisdiction=JURISDICTIONS[client],
+            **document,
+            version_key=version["key"],
+            label=version["label"],
+            classification=version["classification"],
+            date=version["date"],
+            sequence=version["sequence"],
+            url=response.url,
+            http_status=response.status,
+            media_type=media_type,
+            encoding="utf-8",
+            body=body,
+            headers={
+                k.decode(): [v.decode("latin-1") for v in vs] for k, vs in response.headers.items()
+            },
+        )
+
+    def failed(self, failure):
+        item = CrawlFailure.from_failure(failure)
+        if self.api_key:
+            item.url, item.message = (redact(t, self.api_key) for t in (item.url, item.message))
+        yield item
+
+    def _document(self, client: str, matter: dict) -> dict:
+        identifier = matter.get("MatterFile") or str(matter["MatterId"])
+        # Legistar has no sessions: the year the matter was introduced (or passed) stands in.
+        year = _date(matter.get("MatterIntroDate")) or _date(matter.get("MatterPassedDate"))
+        return {
+            "document_id": client + "-" + re.sub(r"\s+", "-", identifier.strip()),
+            "session": year[:4] if year else "",
+            "identifier": identifier,
+            "title": matter.get("MatterTitle") or matter.get("MatterName") or identifier,
+            "kind": _kind(matter.get("MatterTypeName")),
+            "status": matter.get("MatterStatusName") or "",
+            "document_url": matter_url(self.api, client, matter["MatterId"]),
+        }
+
+
+def _json_list(response: Response, what: str):
+    """The JSON list a response holds; yields a failure (and returns []) when it is not."""
+    data = yield from _json_object(response, what, list)
+    return data or []
+
+
+def _json_object(response: Response, what: str, kind: type = dict):
+    # JSON is UTF-8 whatever the headers say; json.loads reads the bytes as such.
+    try:
+        data = json.loads(response.body)
+    except ValueError:
+        data = None
+    if not isinstance(data, kind):
+        yield CrawlFailure(
+            response.url, "parse", f"the {what} response is not a JSON {kind.__name__}"
+        )
+        return None
+    return data
+
+
+def _text_body(data: dict) -> tuple[bytes, str]:
+    """The version's text as bytes, and what they are. Some clients' texts carry NUL
+    characters (an RTF export artefact): they are not text and are dropped."""
+    plain = (data.get("MatterTextPlain") or "").replace("\x00", "")
+    if plain.strip():
+        return plain.encode("utf-8"), "text/plain"
+    rich = (data.get("MatterTextRtf") or "").replace("\x00", "")
+    if rich.lstrip().startswith("{\\rtf"):
+        return rich.encode("utf-8"), "application/rtf"
+    if rich.lstrip().startswith("<"):
+        return rich.encode("utf-8"), "text/html"
+    return rich.encode("utf-8"), "text/plain"
+
+
+def _date(value) -> str | None:
+    """``"2017-02-22T00:00:00"`` → ``"2017-02-22"``."""
+    match = re.match(r"\d{4}-\d{2}-\d{2}", value or "")
+    return match.group(0) if match else None
+
+
+def _kind(type_name: str | None) -> str:
+    name = (type_name or "").lower()
+    return next((kind for word, kind in _KINDS if word in name), name or "matter")
