@@ -44,7 +44,7 @@ place for a secret. The spider handles it as openstates.py does. Its requests, a
 everything that is stored or logged, use the URL without the key: the recordings, which are
 keyed by URL (so a recording made with one key replays with any other),
 raw_responses.url, versions.source_url, crawl errors and logs.
-:class:`~trustwatch.spiders.openstates.ApiKeyDownloadHandler` puts ``key=<key>`` first in
+:class:`~trustwatch.spiders.keyed.ApiKeyDownloadHandler` puts ``key=<key>`` first in
 the query of the copy it sends, only to the API host, and it returns the response under the
 URL without the key.
 
@@ -68,8 +68,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from .items import CrawlFailure, FetchedVersion
+from .keyed import KeyedApiSpider
 from .openstates import (
-    KeyedApiSpider,
     bill_filter,
     bill_key,
     classify,

@@ -29,7 +29,7 @@ New York City (client ``nyc``) answers only with an API token, given as ``?token
 ``LEGISTAR_NYC_TOKEN``; without it nyc is skipped with a warning. The token is handled as
 openstates.py handles its key: the requests, and so the HTTP cache and its recordings,
 logs, items, ``raw_responses.url`` and crawl errors, carry the URL without it;
-:class:`~trustwatch.spiders.openstates.ApiKeyDownloadHandler` adds it to the copy it sends
+:class:`~trustwatch.spiders.keyed.ApiKeyDownloadHandler` adds it to the copy it sends
 (``on_the_wire``), only for nyc's URLs on the API host.
 
 ``TRUSTWATCH_LEGISTAR_URL`` points the spider at a mirror (tests use a local server)
@@ -47,7 +47,7 @@ from scrapy.http import Response
 from trustwatch.db.store import Jurisdiction
 
 from .items import CrawlFailure, FetchedVersion
-from .openstates import HANDLER, redact
+from .keyed import HANDLER, redact
 
 API = "https://webapi.legistar.com"
 MAX_PAGE_SIZE = 1000  # the Web API returns at most 1000 rows a call

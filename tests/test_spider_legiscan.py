@@ -29,14 +29,9 @@ from trustwatch.db.migrations import open_database
 from trustwatch.db.store import Jurisdiction
 from trustwatch.parsers.document import parse_document
 from trustwatch.spiders.items import CrawlFailure, FetchedVersion
+from trustwatch.spiders.keyed import API_REQUEST, REDACTED, ApiKeyDownloadHandler
 from trustwatch.spiders.legiscan import DEFAULT_YEAR, LegiscanSpider, api_url
-from trustwatch.spiders.openstates import (
-    API_REQUEST,
-    DEFAULT_STATES,
-    REDACTED,
-    ApiKeyDownloadHandler,
-    search_expression,
-)
+from trustwatch.spiders.openstates import DEFAULT_STATES, search_expression
 from trustwatch.spiders.replay import FolderStorage, recording_stem
 
 RECORDING = FIXTURES / "legiscan"

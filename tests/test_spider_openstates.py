@@ -25,13 +25,11 @@ from trustwatch.db.migrations import open_database
 from trustwatch.db.store import Jurisdiction
 from trustwatch.parsers.document import parse_document
 from trustwatch.spiders.items import CrawlFailure, FetchedVersion
+from trustwatch.spiders.keyed import API_REQUEST, REDACTED, _RedactKey
 from trustwatch.spiders.openstates import (
-    API_REQUEST,
     DEFAULT_STATES,
     DEFAULT_TERMS,
-    REDACTED,
     OpenstatesSpider,
-    _RedactKey,
     bill_filter,
     classify,
     relevant,
