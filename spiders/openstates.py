@@ -76,7 +76,6 @@ DEFAULT_TERMS = ["immigration detainer", "sanctuary", "287(g)", "immigration enf
 # limits (IL TRUST Act, MD Values Act, NY bills).
 DEFAULT_STATES = ["TX", "FL", "IL", "MD", "NY"]
 MAX_PER_PAGE = 20
-# Request.meta flag of a request to the keyed API (see ApiKeyDownloadHandler).
 
 _RELEVANT = re.compile(
     r"immigra"
