@@ -102,43 +102,5 @@ def run_cli(
     )
 
 
-def text_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal, valid PDF whose pages show the given lines as text (Helvetica).
-
-    Tests need PDFs of real law texts; none of the corpus is PDF, so the real text is
-    set into a PDF here. A page with no lines has no text layer, like a scan."""
-
-    def escape(line: str) -> str:
-        return line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        None,
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    kids = []
-    for lines in pages:
-        ops = ["BT /F1 10 Tf 12 TL 40 800 Td"] + [f"({escape(line)}) Tj T*" for line in lines]
-        stream = ("\n".join(ops) + "\nET" if lines else "").encode("cp1252", "replace")
-        objects.append(
-            f"<< /Length {len(stream)} >>\nstream\n" + stream.decode("cp1252") + "\nendstream"
-        )
-        content = len(objects)
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>"
-        )
-        kids.append(f"{len(objects)} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("cp1252")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (
-        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return bytes(out)
+sys.path.insert(0, str(FIXTURES))
+from builders import text_pdf  # noqa: E402,F401  (the PDF writer the fixture builders use)
