@@ -40,8 +40,9 @@ The key. It is read from ``OPENSTATES_API_KEY``. No Request object ever carries 
 spider's requests name the API without the key, so Scrapy, the HTTP cache, the recordings
 (which spiders/replay.py keys by request URL), the logs and the database only ever see URLs
 and headers without it. :class:`~trustwatch.spiders.keyed.ApiKeyDownloadHandler` is
-installed as this spider's HTTP(S) download handler. It adds the key to a copy of the request at the moment the request is
-sent, and it does so only for requests that the spider marks as API calls and that go to the
+installed as this spider's HTTP(S) download handler. It adds the key to a copy of the
+request at the moment the request is sent, and it does so only for requests that the spider
+marks as API calls and that go to the
 API's own host; here the key goes in the ``X-API-KEY`` header. The handler returns the
 response under the request's own URL and removes the key from a download error's message. A
 logging filter also blanks the key in any log line. A replay never reaches the handler, so
