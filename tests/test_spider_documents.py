@@ -5,14 +5,11 @@ in for every watched site (``TRUSTWATCH_DOCUMENTS_URL``)."""
 
 import asyncio
 import json
-import threading
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, RecordedSite, run_cli, serving
 from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import Settings
@@ -310,45 +307,23 @@ def test_a_changed_page_adds_exactly_one_version(db_path):
     assert (summary["versions_new"], summary["versions_unchanged"]) == (0, 8)
 
 
-class _Mirror(BaseHTTPRequestHandler):
+class _Mirror(RecordedSite):
     """One server standing in for every watched site: a path is looked up under each
     recorded host; anything not recorded (robots.txt) is a 404."""
 
     root: Path
 
     def do_GET(self):
-        for host in sorted(p.name for p in self.root.iterdir() if p.is_dir()):
-            stem = recording_stem(self.root, "GET", f"https://{host}{self.path}")
-            meta_path = stem.with_name(stem.name + ".meta.json")
-            if meta_path.exists():
-                break
-        else:
-            self.send_error(404)
-            return
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        payload = (meta_path.parent / meta["body_file"]).read_bytes()
-        self.send_response_only(meta["status"])
-        for name, values in meta["headers"].items():
-            for value in values:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        stems = [
+            recording_stem(self.root, "GET", f"https://{host}{self.path}")
+            for host in sorted(p.name for p in self.root.iterdir() if p.is_dir())
+        ]
+        found = [s for s in stems if s.with_name(s.name + ".meta.json").exists()]
+        self.send_recorded(found[0] if found else None)
 
 
-@contextmanager
 def mirror(root: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Mirror,), {"root": root}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(type("Handler", (_Mirror,), {"root": root}))
 
 
 def test_a_live_crawl_of_a_mirror_fetches_the_whole_watched_list(db_path):

@@ -4,14 +4,11 @@ replayed and against a real local HTTP server standing in for www.govinfo.gov.""
 
 import asyncio
 import json
-import threading
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, RecordedSite, run_cli, serving
 from scrapy import Request
 from scrapy.http import XmlResponse
 from scrapy.settings import Settings
@@ -394,41 +391,17 @@ def test_stored_versions_have_sections_and_provisions(db_path):
     assert by_type["detention_contract_limit"][0] == "SEC. 1(c)(2)"
 
 
-class _Mirror(BaseHTTPRequestHandler):
+class _Mirror(RecordedSite):
     """Serves the recording as www.govinfo.gov would; anything not recorded is a 404."""
 
     root: Path
 
     def do_GET(self):
-        stem = recording_stem(self.root, "GET", f"{SITE}{self.path}")
-        meta_path = stem.with_name(stem.name + ".meta.json")
-        if not meta_path.exists():
-            self.send_error(404)
-            return
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        payload = (meta_path.parent / meta["body_file"]).read_bytes()
-        self.send_response(meta["status"])
-        for name, values in meta["headers"].items():
-            for value in values:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        self.send_recorded(recording_stem(self.root, "GET", f"{SITE}{self.path}"))
 
 
-@contextmanager
 def mirror(root: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Mirror,), {"root": root}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(type("Handler", (_Mirror,), {"root": root}))
 
 
 def test_crawl_of_a_live_mirror_records_what_a_replay_serves_again(db_path, tmp_path):

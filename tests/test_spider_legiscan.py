@@ -7,16 +7,12 @@ import asyncio
 import base64
 import json
 import re
-import sqlite3
-import threading
-import zlib
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, RecordedSite, everything_stored, run_cli, serving
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.exceptions import DownloadTimeoutError
@@ -333,17 +329,6 @@ def versions_in(db_path):
     return db, found
 
 
-def everything_stored(db_path) -> str:
-    """The whole database as text, raw bodies decompressed, to search for the key."""
-    connection = sqlite3.connect(db_path)
-    dump = "\n".join(connection.iterdump())
-    bodies = [
-        zlib.decompress(row[0]) for row in connection.execute("select body from raw_responses")
-    ]
-    connection.close()
-    return dump + "\n".join(body.decode("latin-1") for body in bodies)
-
-
 def test_replayed_crawl_stores_every_text_and_a_rerun_adds_none(db_path):
     env = {"LEGISCAN_API_KEY": "test-key"}
     first = run_cli("crawl", "--replay", str(RECORDING), "--db", db_path, "--json", env=env)
@@ -388,7 +373,7 @@ def test_without_a_key_the_source_is_skipped_in_one_line(db_path):
 SECRET = "Zq9-s3cret+key/42"
 
 
-class _FakeLegiScan(BaseHTTPRequestHandler):
+class _FakeLegiScan(RecordedSite):
     """Answers as the API would, from the recording, only when ``key`` is right; the Texas
     search is found whatever query and year are asked, other states have no result."""
 
@@ -399,9 +384,9 @@ class _FakeLegiScan(BaseHTTPRequestHandler):
         params = parse_qsl(parts.query, keep_blank_values=True)
         self.seen.append((parts.path, [v for k, v in params if k == "key"]))
         if parts.path != "/":
-            return self._send(404, "text/plain", b"not found")
+            return self.send_body(404, "text/plain", b"not found")
         if [v for k, v in params if k == "key"] != [SECRET]:
-            return self._send(
+            return self.send_body(
                 200,
                 "application/json",
                 b'{"status": "ERROR", "alert": {"message": "Invalid API key"}}',
@@ -415,33 +400,15 @@ class _FakeLegiScan(BaseHTTPRequestHandler):
         if not meta_path.exists():
             empty = {"summary": {"count": 0, "page_current": 1, "page_total": 0}}
             body = json.dumps({"status": "OK", "searchresult": empty}).encode()
-            return self._send(200, "application/json", body)
-        meta = json.loads(meta_path.read_text())
-        body = (meta_path.parent / meta["body_file"]).read_bytes()
-        self._send(meta["status"], meta["headers"]["Content-Type"][0], body)
-
-    def _send(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+            return self.send_body(200, "application/json", body)
+        self.send_recorded(stem)
 
 
 @contextmanager
 def fake_legiscan():
     handler = type("Handler", (_FakeLegiScan,), {"seen": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", handler.seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, handler.seen
 
 
 def test_recording_from_a_live_api_keeps_the_key_out_of_everything(db_path, tmp_path):

@@ -6,17 +6,11 @@ mirror and nothing else: not the recording, the database or the log."""
 import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
-import textwrap
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from conftest import FIXTURES, REPO, run_cli
+from conftest import FIXTURES, RecordedSite, run_cli, serving
 from scrapy import Request
 from scrapy.http import TextResponse
 from scrapy.settings import Settings
@@ -462,7 +456,7 @@ def test_without_the_token_new_york_city_is_left_out(db_path):
     assert [row["kind"] for row in db["crawl_errors"].rows] == ["http"]
 
 
-class _Mirror(BaseHTTPRequestHandler):
+class _Mirror(RecordedSite):
     """Serves the recording as the Web API would, refusing NYC requests without the
     right token and any other request with one; notes every path it was asked for."""
 
@@ -478,35 +472,14 @@ class _Mirror(BaseHTTPRequestHandler):
             self.send_error(401)
             return
         rest = urlencode([(key, value) for key, value in query if key != "token"])
-        stem = recording_stem(RECORDING, "GET", f"{API}{parts.path}?{rest}")
-        meta_path = stem.with_name(stem.name + ".meta.json")
-        if not meta_path.exists():
-            self.send_error(404)
-            return
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        payload = (meta_path.parent / meta["body_file"]).read_bytes()
-        self.send_response(meta["status"])
-        for name, values in meta["headers"].items():
-            for value in values:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+        self.send_recorded(recording_stem(RECORDING, "GET", f"{API}{parts.path}?{rest}"))
 
 
 @contextmanager
 def mirror():
-    seen: list[str] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Mirror", (_Mirror,), {"seen": seen}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    handler = type("Mirror", (_Mirror,), {"seen": []})
+    with serving(handler) as url:
+        yield url, handler.seen
 
 
 def test_the_nyc_token_reaches_the_api_and_nothing_else(db_path, tmp_path):
@@ -515,33 +488,18 @@ def test_the_nyc_token_reaches_the_api_and_nothing_else(db_path, tmp_path):
     the database never see it."""
     recording = tmp_path / "recorded"
     arguments = {**ARGUMENTS, "clients": "nyc,seattle"}
-    # The CLI has no option for spider arguments: run its crawl function directly.
-    script = textwrap.dedent(
-        f"""
-        from pathlib import Path
-        from trustwatch.cli.crawling import CrawlJob, run_crawls
-        (summary,) = run_crawls(
-            [CrawlJob("legistar", {arguments!r})],
-            {db_path!r},
-            record=Path({str(recording)!r}),
-            progress=False,
-            log_level="DEBUG",
-        )
-        print(summary["versions_new"], summary["errors"])
-        """
-    )
+    options = [f"-a{name}={value}" for name, value in arguments.items()]
     with mirror() as (url, seen):
-        env = {**os.environ, "TRUSTWATCH_LEGISTAR_URL": url, "LEGISTAR_NYC_TOKEN": TOKEN}
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            cwd=REPO,
-            env=env,
+        env = {
+            "TRUSTWATCH_LEGISTAR_URL": url,
+            "LEGISTAR_NYC_TOKEN": TOKEN,
+            "TRUSTWATCH_LOG_LEVEL": "DEBUG",
+        }
+        result = run_cli(
+            "crawl", "legistar", *options, "--record", str(recording), "--db", db_path, env=env
         )
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.split() == ["2", "1"]
+        assert result.returncode == 1, result.stderr  # the crafted 404
+        assert "legistar: 2 new versions, 0 unchanged, 1 errors" in result.stderr
         nyc = [path for path in seen if path.startswith("/v1/nyc/")]
         assert len(nyc) == 9 and all(f"token={TOKEN}" in path for path in nyc)
         assert not [path for path in seen if "token" in path and path not in nyc]

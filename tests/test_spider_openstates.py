@@ -6,15 +6,11 @@ for the API and the legislatures' sites. None of them may store the key anywhere
 import json
 import logging
 import re
-import sqlite3
-import threading
-import zlib
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import pytest
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, RecordedSite, everything_stored, run_cli, serving
 from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
@@ -470,17 +466,6 @@ def versions_in(db_path):
     return db, found
 
 
-def everything_stored(db_path) -> str:
-    """The whole database as text, raw bodies decompressed, to search for the key."""
-    connection = sqlite3.connect(db_path)
-    dump = "\n".join(connection.iterdump())
-    bodies = [
-        zlib.decompress(row[0]) for row in connection.execute("select body from raw_responses")
-    ]
-    connection.close()
-    return dump + "\n".join(body.decode("latin-1") for body in bodies)
-
-
 def test_replayed_crawl_stores_every_version_and_a_rerun_adds_none(db_path):
     env = {"OPENSTATES_API_KEY": "test-key"}
     first = run_cli("crawl", "--replay", str(RECORDING), "--db", db_path, "--json", env=env)
@@ -549,7 +534,7 @@ SECRET = "Zq9-s3cret+key/42"
 DOCUMENT_HOSTS = ["capitol.texas.gov", "www.flsenate.gov", "flsenate.gov"]
 
 
-class _FakeOpenStates(BaseHTTPRequestHandler):
+class _FakeOpenStates(RecordedSite):
     """Serves the recording as the API would, to any per_page and for any state: /bills only
     with the right X-API-KEY; a document at /__site__/<host>/<path>."""
 
@@ -562,7 +547,7 @@ class _FakeOpenStates(BaseHTTPRequestHandler):
         self.seen.append((parts.path, key))
         if parts.path == "/bills":
             if key != SECRET:
-                return self._send(403, "application/json", b'{"detail": "Invalid API Key."}')
+                return self.send_body(403, "application/json", b'{"detail": "Invalid API Key."}')
             query = dict(parse_qsl(parts.query))
             state = query["jurisdiction"].split("state:")[1][:2].upper()
             url = search_url(SITE, state, TERMS, int(query["page"]), int(ARGUMENTS["per_page"]))
@@ -570,45 +555,30 @@ class _FakeOpenStates(BaseHTTPRequestHandler):
             host, _, path = parts.path.removeprefix("/__site__/").partition("/")
             url = f"https://{host}/{path}"
         else:
-            return self._send(404, "text/plain", b"not found")
+            return self.send_body(404, "text/plain", b"not found")
         stem = recording_stem(RECORDING, "GET", url)
         meta_path = stem.with_name(stem.name + ".meta.json")
         if not meta_path.exists():
             if parts.path == "/bills":  # a state the recording has no bill of
                 page = {"results": [], "pagination": {"per_page": 20, "page": 1, "max_page": 1}}
-                return self._send(200, "application/json", json.dumps(page).encode())
-            return self._send(404, "text/plain", b"not found")
-        meta = json.loads(meta_path.read_text())
-        body = (meta_path.parent / meta["body_file"]).read_bytes()
+                return self.send_body(200, "application/json", json.dumps(page).encode())
+            return self.send_body(404, "text/plain", b"not found")
+        self.send_recorded(stem, self._through_mirror)
+
+    def _through_mirror(self, body: bytes) -> bytes:
+        """Version links point at this server, which stands in for the document hosts."""
         for host in DOCUMENT_HOSTS:
             body = body.replace(
                 f"https://{host}/".encode(), f"{self.base}/__site__/{host}/".encode()
             )
-        self._send(meta["status"], meta["headers"]["Content-Type"][0], body)
-
-    def _send(self, status, content_type, body):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        return body
 
 
 @contextmanager
 def fake_openstates():
-    handler = type("Handler", (_FakeOpenStates,), {"seen": [], "base": ""})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    handler.base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    handler = type("Handler", (_FakeOpenStates,), {"seen": []})
+    with serving(handler):
         yield handler
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_recording_from_a_live_api_keeps_the_key_out_of_everything(db_path, tmp_path):
