@@ -13,7 +13,6 @@ _SPACES = re.compile(r"[\t\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
 # Characters with no visible width: dropped.
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_RUN_OF_SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
@@ -26,10 +25,17 @@ def normalize_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _INVISIBLE.sub("", text)
+    # Each regular expression scans the whole text, so it runs only when a cheap test
+    # says it has something to do: most pages have no tab, zero-width or control
+    # character, and str.isascii() is instant.
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
-    text = _SPACES.sub(" ", text)
-    text = _RUN_OF_SPACES.sub(" ", text)
+    if not text.isascii() or "\t" in text or "\x0b" in text or "\x0c" in text:
+        text = _SPACES.sub(" ", text)
+    while "  " in text:  # each pass halves every run of spaces
+        text = text.replace("  ", " ")
     text = "\n".join(line.strip() for line in text.split("\n"))
-    text = _BLANK_LINES.sub("\n\n", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
