@@ -293,19 +293,17 @@ def _version_for_diff(argument: str, db_path: str) -> dict:
     """A file's parse, or a stored version, as ``compare_versions`` takes it."""
     path = Path(argument)
     if path.is_file():
-        from trustwatch.parsers.document import parse_document
         from trustwatch.parsers.errors import ParseError
+        from trustwatch.parsers.formats import document_text
+        from trustwatch.parsers.sections import section_spans
 
         try:
-            parsed = parse_document(path.read_bytes(), filename=path.name)
+            text = document_text(path.read_bytes(), filename=path.name)
         except ParseError as error:
             raise UserError(f"{path}: {error}") from error
-        return {
-            "label": path.name,
-            "text": parsed.text,
-            "sections": [section.as_dict() for section in parsed.sections],
-            "provisions": [provision.as_dict() for provision in parsed.provisions],
-        }
+        # No provisions: compare_versions tags only where the two files differ.
+        sections = [section.as_dict() for section in section_spans(text)]
+        return {"label": path.name, "text": text, "sections": sections}
     if not argument.isdigit():
         raise UserError(f"{argument} is neither a file nor a version id")
     from trustwatch.db.queries import version_bundle

@@ -3,15 +3,25 @@
 Researchers ask "what did the amendment change?" in the taxonomy's terms ("detainer
 limit added in 7284.6(a)(1)(B)"), so provisions are compared by type and section: a
 provision is added or removed when its (type, section) appears or disappears, and changed
-when its evidence reads differently. The word-level redline itself is
+when its evidence reads differently. Sections are named as in the new version: an
+amendment that inserts "SEC. 3." renumbers every bill section after it, and the section
+view pairs old "SEC. 5." with new "SEC. 6.", so their provisions are compared with each
+other rather than reported as removed from one and added in the other. A section the new
+version dropped keeps its old number. The word-level redline itself is
 :mod:`trustwatch.parsers.redline`.
 """
 
+from .provisions import tag_differences
 from .redline import redline
+from .sections import Section
 
 
-def provision_changes(old: list[dict], new: list[dict]) -> dict:
-    """Compare two versions' provisions (``Provision.as_dict()`` shapes)."""
+def provision_changes(
+    old: list[dict], new: list[dict], types: tuple[set[str], set[str]] | None = None
+) -> dict:
+    """Compare two versions' provisions (``Provision.as_dict()`` shapes). ``types`` are
+    the types of each whole version when ``old`` and ``new`` hold only the provisions
+    where the versions differ (see :func:`compare_versions`)."""
     before = _by_key(old)
     after = _by_key(new)
     changed = [
@@ -24,8 +34,7 @@ def provision_changes(old: list[dict], new: list[dict]) -> dict:
         for key in sorted(before.keys() & after.keys())
         if _words(before[key]["text"]) != _words(after[key]["text"])
     ]
-    old_types = {p["type"] for p in old}
-    new_types = {p["type"] for p in new}
+    old_types, new_types = types or ({p["type"] for p in old}, {p["type"] for p in new})
     return {
         "added": [_brief(after[key]) for key in sorted(after.keys() - before.keys())],
         "removed": [_brief(before[key]) for key in sorted(before.keys() - after.keys())],
@@ -45,9 +54,28 @@ def summary(changes: dict) -> str:
 
 def compare_versions(old: dict, new: dict) -> dict:
     """The full comparison of two versions given as ``{"text", "sections", "provisions"}``:
-    the JSON shape of ``trustwatch diff`` and of the redline pages."""
+    the JSON shape of ``trustwatch diff`` and of the redline pages.
+
+    Without ``"provisions"`` (files given to ``trustwatch diff``), only the parts where
+    the versions differ are tagged: the same result as tagging both whole, for a fraction
+    of the cost on a long bill with a few amendments."""
     result = redline(old["text"], old["sections"], new["text"], new["sections"])
-    changes = provision_changes(old["provisions"], new["provisions"])
+    renames = _renames(result["sections"])
+    if "provisions" in old and "provisions" in new:
+        changes = provision_changes(_renamed(old["provisions"], renames), new["provisions"])
+    else:
+        old_found, new_found, *types = tag_differences(
+            old["text"],
+            [Section(**section) for section in old["sections"]],
+            new["text"],
+            [Section(**section) for section in new["sections"]],
+            renames,
+        )
+        changes = provision_changes(
+            _renamed([p.as_dict() for p in old_found], renames),
+            [p.as_dict() for p in new_found],
+            tuple(types),
+        )
     return {
         "ops": result["ops"],
         "sections": result["sections"],
@@ -69,3 +97,21 @@ def _brief(provision: dict) -> dict:
 
 def _words(text: str) -> list[str]:
     return text.split()
+
+
+def _renames(sections: list[dict]) -> dict[str, str]:
+    """Old section number → its number in the new version, for every number the section
+    view pairs one way only (a number used twice in a text may pair two ways: kept)."""
+    targets: dict[str, set[str]] = {}
+    for entry in sections:
+        if entry["number_old"] is not None and entry["number_new"] is not None:
+            targets.setdefault(entry["number_old"], set()).add(entry["number_new"])
+    return {
+        old: next(iter(new))
+        for old, new in targets.items()
+        if len(new) == 1 and next(iter(new)) != old
+    }
+
+
+def _renamed(provisions: list[dict], renames: dict[str, str]) -> list[dict]:
+    return [{**p, "section": renames.get(p["section"], p["section"])} for p in provisions]

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .provision_rules import ANY, NEGATIVE, POSITIVE, RULES, TYPES, Rule
+from .scanning import fail_fast
 from .sections import Section, section_spans
 
 
@@ -27,7 +28,7 @@ def _compiled(pattern: str | None) -> re.Pattern | None:
     # in the middle of phrases ("immigration\nstatus").
     if not pattern:
         return None
-    return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
+    return fail_fast(re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE))
 
 
 _PROHIBITION = _compiled(
@@ -100,13 +101,16 @@ _BODY_START = _compiled(
     r"|be it ordained|\bSECTION 1\b|\bSec(?:tion|\.) 1\."
 )
 _SENTENCE_BREAK = re.compile(
+    # Every break starts at a space (and the "not after" checks come after the cheap "after
+    # [.;:]"): the scan fails fast at other positions.
+    r"(?=\s)(?:"
     # not after an abbreviation or an initial ("U.S. Immigration", "Sec. 2", "V. Manuel")
-    r"(?<!\bU\.S\.)(?<!\bNo\.)(?<!\bSec\.)(?<!\bsubd\.)(?<!\bseq\.)(?<!\bStat\.)"
+    r"(?<=[.;:])(?<!\bU\.S\.)(?<!\bNo\.)(?<!\bSec\.)(?<!\bsubd\.)(?<!\bseq\.)(?<!\bStat\.)"
     r"(?<!\bart\.)(?<!\bch\.)(?<!\bC\.)(?<!\b[A-Z]\.)"
-    r"(?<=[.;:])\s+(?=[A-Z(“\"]|\d+\.\s)|\n(?=#)"
+    r"\s+(?=[A-Z(“\"]|\d+\.\s)|\n(?=#)"
     # a blank line ends a sentence only where a sentence or a list item can end or start:
     # table residue puts blank lines in the middle of sentences
-    r"|(?<=[.;:,])\s*\n\s*\n|\n\s*\n(?=\s*(?:\(|[A-Z]))"
+    r"|(?<=[.;:,])\s*\n\s*\n|\n\s*\n(?=\s*(?:\(|[A-Z])))"
 )
 
 
@@ -150,6 +154,49 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
     """
     if sections is None:
         sections = section_spans(text)
+    shadow = _shadow(text)
+    return _tag(text, shadow, _operative_units(shadow, sections))
+
+
+def tag_differences(
+    old_text: str,
+    old_sections: list[Section],
+    new_text: str,
+    new_sections: list[Section],
+    renames: dict[str, str] | None = None,
+) -> tuple[list[Provision], list[Provision], set[str], set[str]]:
+    """What comparing two versions' provisions needs, without tagging what they share.
+
+    A provision depends only on its unit: the unit's text, its number and the lead-ins
+    around it. Provisions are compared by type and section number, old numbers read
+    through ``renames`` (old number → new). Under a number whose units read the same in
+    both versions, both have the same provisions, so only numbers whose units differ are
+    tagged (every unit under such a number, in both versions). Returns those provisions
+    of the old and of the new version (old ones under their own numbers), and the types
+    each whole version has: a type found on one side only is looked for in the shared
+    units too, with only its own rules.
+    """
+    renames = renames or {}
+    old_shadow, new_shadow = _shadow(old_text), _shadow(new_text)
+    old_units = _operative_units(old_shadow, old_sections)
+    new_units = _operative_units(new_shadow, new_sections)
+    dirty = _numbers_that_differ(old_text, old_units, new_text, new_units, renames)
+    old_dirty = [u for u in old_units if renames.get(u.number, u.number) in dirty]
+    old_found = _tag(old_text, old_shadow, old_dirty)
+    new_found = _tag(new_text, new_shadow, [u for u in new_units if u.number in dirty])
+    old_types = {p.type for p in old_found}
+    new_types = {p.type for p in new_found}
+    shared = [u for u in old_units if renames.get(u.number, u.number) not in dirty]
+    for type_ in sorted(old_types ^ new_types):
+        rules = [compiled for compiled in _COMPILED if compiled[0].type == type_]
+        if _tag(old_text, old_shadow, shared, rules, first_only=True):
+            old_types.add(type_)
+            new_types.add(type_)
+    return old_found, new_found, old_types, new_types
+
+
+def _shadow(text: str) -> str:
+    """The text as the rules read it, offset for offset."""
     # Struck-out matter is blanked (same length, so offsets hold); table-cell pipes left
     # by HTML-to-text ("an | || agreement") read as spaces.
     # JSON-escaped line breaks (bill text inside an API dump) read as line breaks.
@@ -157,15 +204,52 @@ def tag_provisions(text: str, sections: list[Section] | None = None) -> list[Pro
     shadow = shadow.replace("\\n", " \n")
     # The dots of "U.S.C." end no sentence and break no phrase ("... 8 U.S.C. 1357(g), or
     # that otherwise permits ... to detain").
-    shadow = _INITIALISM.sub(lambda m: m.group().replace(".", " "), shadow)
+    return _INITIALISM.sub(lambda m: m.group().replace(".", " "), shadow)
+
+
+def _tag(
+    text: str, shadow: str, units: list["_Unit"], rules=None, first_only: bool = False
+) -> list[Provision]:
+    """The provisions of these units (with these rules: all by default).
+
+    A cue without a space cannot straddle the spaces that join a sentence to its
+    lead-ins, so a unit's text and lead-ins are searched for every such cue once, and each
+    sentence only for those its unit has.
+    """
+    rules = _COMPILED if rules is None else rules
+    plain_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " not in cue})
+    spaced_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " in cue})
     found: dict[tuple[str, int], Provision] = {}
-    for unit in _operative_units(shadow, sections):
+    for unit in units:
+        own = f"{unit.lead_in} {shadow[unit.start : unit.end]} {unit.follow}".lower()
+        cues = [cue for cue in plain_cues if cue in own] + spaced_cues
         for start, end, context, follow in _sentences(shadow, unit):
-            for provision in _match(text, shadow, unit.number, start, end, context, follow):
+            for provision in _match(
+                text, shadow, unit.number, start, end, context, follow, cues, rules
+            ):
                 key = (provision.type, provision.start)
                 if key not in found or found[key].confidence < provision.confidence:
                     found[key] = provision
+                if first_only:
+                    return [provision]
     return sorted(found.values(), key=lambda p: (p.start, p.type))
+
+
+def _numbers_that_differ(
+    old_text: str,
+    old_units: list["_Unit"],
+    new_text: str,
+    new_units: list["_Unit"],
+    renames: dict[str, str],
+) -> set[str]:
+    """The (new) numbers whose units — text, lead-ins, in order — differ between the two."""
+    readings: dict[str, list[list]] = {}
+    for side, (text, units) in enumerate(((old_text, old_units), (new_text, new_units))):
+        for unit in units:
+            number = renames.get(unit.number, unit.number) if side == 0 else unit.number
+            sides = readings.setdefault(number, [[], []])
+            sides[side].append((text[unit.start : unit.end], unit.lead_in, unit.follow))
+    return {number for number, (old, new) in readings.items() if old != new}
 
 
 @dataclass
@@ -188,6 +272,7 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
         if parent is not None:
             first_child.setdefault(parent, numbered[index].start)
     skipped: set[int] = set()
+    clauses: dict[int, str | None] = {}  # a parent's list lead-in, read once for all its children
     units: list[_Unit] = []
     covered = body
     # An unnumbered sentence ending with a colon ("The prohibition ... shall include:")
@@ -206,7 +291,7 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
         if parents[index] in skipped or _FINDINGS_UNIT.search(f"{section.heading} {own[:160]}"):
             skipped.add(index)
             continue
-        lead_in = _lead_in(shadow, numbered, parents, first_child, index)
+        lead_in = _lead_in(shadow, numbered, parents, first_child, index, clauses)
         if parents[index] is None and pending:
             lead_in = f"{pending} {lead_in}".strip()
         follow = ""
@@ -258,14 +343,17 @@ def _lead_in(
     parents: list[int | None],
     first_child: dict[int, int],
     index: int,
+    clauses: dict[int, str | None],
 ) -> str:
     """The last clause of each ancestor's own text, when it introduces a list."""
     parts = []
     parent = parents[index]
     while parent is not None:
-        own = shadow[sections[parent].start : first_child[parent]].strip()
-        if not own.endswith((".", ";")):
-            parts.append(_last_sentence(own))
+        if parent not in clauses:
+            own = shadow[sections[parent].start : first_child[parent]].strip()
+            clauses[parent] = None if own.endswith((".", ";")) else _last_sentence(own)
+        if clauses[parent] is not None:
+            parts.append(clauses[parent])
         parent = parents[parent]
     return " ".join(reversed(parts))
 
@@ -309,7 +397,17 @@ def _sentences(shadow: str, unit: _Unit):
             position = match.end()
 
 
-def _match(text: str, shadow: str, section: str, start: int, end: int, context: str, follow: str):
+def _match(
+    text: str,
+    shadow: str,
+    section: str,
+    start: int,
+    end: int,
+    context: str,
+    follow: str,
+    cues: list[str],
+    rules: list,
+):
     sentence = shadow[start:end]
     own_from = len(context) + 1
     reading = f"{context} {sentence} {follow}"
@@ -318,11 +416,11 @@ def _match(text: str, shadow: str, section: str, start: int, end: int, context: 
     window = window.lower().replace("\n", " ")
     # The topic must be named in the sentence itself, though its phrase may begin in the
     # lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
+    present = {cue for cue in cues if cue in window}
     candidates = [
         (rule, requires, unless)
-        for rule, topic, requires, unless in _COMPILED
-        if any(cue in window for cue in rule.cues)
-        and _names_topic(topic, sentence, reading, own_from)
+        for rule, topic, requires, unless in rules
+        if not present.isdisjoint(rule.cues) and _names_topic(topic, sentence, reading, own_from)
     ]
     if not candidates or _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
         return
