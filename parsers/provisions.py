@@ -15,7 +15,7 @@ a law the way the taxonomy's coding rules say a person does:
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .provision_rules import ANY, NEGATIVE, POSITIVE, RULES, TYPES, Rule
 from .scanning import fail_fast
@@ -28,7 +28,7 @@ def _compiled(pattern: str | None) -> re.Pattern | None:
     # in the middle of phrases ("immigration\nstatus").
     if not pattern:
         return None
-    return fail_fast(re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE))
+    return fail_fast(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
 
 
 _PROHIBITION = _compiled(
@@ -87,7 +87,7 @@ _FINDINGS_UNIT = _compiled(
     r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
     r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\."
 )
-_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")
+_INITIALISM = fail_fast(r"\b(?:[A-Z]\.){2,}")
 _MODAL = _compiled(r"(?:shall|\bmay|\bmust|\bno)\b")
 _STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
 _DIGEST_START = _compiled(r"legislative\s+counsel\W{0,3}s\s+digest")
@@ -182,8 +182,10 @@ def tag_differences(
     new_units = _operative_units(new_shadow, new_sections)
     dirty = _numbers_that_differ(old_text, old_units, new_text, new_units, renames)
     old_dirty = [u for u in old_units if renames.get(u.number, u.number) in dirty]
-    old_found = _tag(old_text, old_shadow, old_dirty)
-    new_found = _tag(new_text, new_shadow, [u for u in new_units if u.number in dirty])
+    memo: dict = {}
+    old_found = _tag(old_text, old_shadow, old_dirty, memo=memo)
+    new_dirty = [u for u in new_units if u.number in dirty]
+    new_found = _tag(new_text, new_shadow, new_dirty, memo=memo)
     old_types = {p.type for p in old_found}
     new_types = {p.type for p in new_found}
     shared = [u for u in old_units if renames.get(u.number, u.number) not in dirty]
@@ -208,31 +210,55 @@ def _shadow(text: str) -> str:
 
 
 def _tag(
-    text: str, shadow: str, units: list["_Unit"], rules=None, first_only: bool = False
+    text: str,
+    shadow: str,
+    units: list["_Unit"],
+    rules=None,
+    first_only: bool = False,
+    memo: dict | None = None,
 ) -> list[Provision]:
     """The provisions of these units (with these rules: all by default).
 
     A cue without a space cannot straddle the spaces that join a sentence to its
     lead-ins, so a unit's text and lead-ins are searched for every such cue once, and each
-    sentence only for those its unit has.
+    sentence only for those its unit has. With a ``memo``, a unit that reads exactly like
+    one already tagged (in either version of a comparison) takes its provisions, moved.
     """
     rules = _COMPILED if rules is None else rules
     plain_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " not in cue})
     spaced_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " in cue})
-    found: dict[tuple[str, int], Provision] = {}
+    found: list[Provision] = []
     for unit in units:
+        key = (text[unit.start : unit.end], shadow[unit.start : unit.end], unit.lead_in)
+        key += (unit.follow,)
+        if memo is not None and key in memo:
+            start, provisions = memo[key]
+            found += [
+                replace(
+                    p,
+                    section=unit.number,
+                    start=p.start - start + unit.start,
+                    end=p.end - start + unit.start,
+                )
+                for p in provisions
+            ]
+            continue
         own = f"{unit.lead_in} {shadow[unit.start : unit.end]} {unit.follow}".lower()
         cues = [cue for cue in plain_cues if cue in own] + spaced_cues
+        best: dict[tuple[str, int], Provision] = {}
         for start, end, context, follow in _sentences(shadow, unit):
             for provision in _match(
                 text, shadow, unit.number, start, end, context, follow, cues, rules
             ):
-                key = (provision.type, provision.start)
-                if key not in found or found[key].confidence < provision.confidence:
-                    found[key] = provision
                 if first_only:
                     return [provision]
-    return sorted(found.values(), key=lambda p: (p.start, p.type))
+                key_ = (provision.type, provision.start)
+                if key_ not in best or best[key_].confidence < provision.confidence:
+                    best[key_] = provision
+        if memo is not None:
+            memo[key] = (unit.start, list(best.values()))
+        found += best.values()
+    return sorted(found, key=lambda p: (p.start, p.type))
 
 
 def _numbers_that_differ(
@@ -302,7 +328,9 @@ def _operative_units(shadow: str, sections: list[Section]) -> list[_Unit]:
         units.append(_Unit(section.number, max(section.start, body), own_end, lead_in, follow))
     if covered < len(shadow):
         units.append(_Unit("", covered, len(shadow), ""))
-    return [unit for unit in units if unit.end > unit.start]
+    # Blank stretches between sections say nothing (and would tie every unnumbered unit
+    # of a text to the count of its sections in tag_differences).
+    return [unit for unit in units if shadow[unit.start : unit.end].strip()]
 
 
 def _parents(sections: list[Section]) -> list[int | None]:

@@ -30,13 +30,13 @@ _ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
 _REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
 
 
-def fail_fast(pattern: re.Pattern) -> re.Pattern:
-    """``pattern`` behind a lookahead for its possible first characters; ``pattern``
-    itself when those are not a known set or it can match the empty string."""
-    starts, nullable = _first(_parser.parse(pattern.pattern, pattern.flags))
+def fail_fast(source: str, flags: int = 0) -> re.Pattern:
+    """``re.compile(source, flags)``, behind a lookahead for the pattern's possible first
+    characters unless those are not a known set or it can match the empty string."""
+    starts, nullable = _first(_parser.parse(source, flags))
     if starts is None or nullable:
-        return pattern
-    return re.compile(f"(?=[{''.join(sorted(starts))}])(?:{pattern.pattern})", pattern.flags)
+        return re.compile(source, flags)
+    return re.compile(f"(?=[{''.join(sorted(starts))}])(?:{source})", flags)
 
 
 def _first(items) -> tuple[set[str] | None, bool]:

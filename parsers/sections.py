@@ -26,13 +26,11 @@ _ENACTING = re.compile(
 _DIGEST = re.compile(r"legislative\s+counsel\W{0,3}s\s+digest", re.IGNORECASE)
 
 _MARKER = fail_fast(
-    re.compile(
-        r"(?P<bill>\b(?P<bill_word>SECTION|SEC\.|Section)\s+(?P<bill_num>\d+(?:\.\d+)?[a-z]?)\.)"
-        r"|(?P<code>(?<![\w.,\-§(])(?P<code_num>\d+(?:[.-]\d+)+|\d{3,5})\.(?=\s+[A-Z(“\"]))"
-        # Municipal codes number sections 2-173-030 and put the heading on the same line.
-        r"|(?P<muni>(?m:^)(?P<muni_num>\d+(?:-\d+){2,})(?=[ \t]+[A-Z]))"
-        r"|(?P<sub>\((?P<sub_label>[a-z]{1,2}|[ivx]{2,5}|\d{1,3}|[A-Z]|[IVX]{2,5})\)(?=\s|[A-Z]))"
-    )
+    r"(?P<bill>\b(?P<bill_word>SECTION|SEC\.|Section)\s+(?P<bill_num>\d+(?:\.\d+)?[a-z]?)\.)"
+    r"|(?P<code>(?<![\w.,\-§(])(?P<code_num>\d+(?:[.-]\d+)+|\d{3,5})\.(?=\s+[A-Z(“\"]))"
+    # Municipal codes number sections 2-173-030 and put the heading on the same line.
+    r"|(?P<muni>(?m:^)(?P<muni_num>\d+(?:-\d+){2,})(?=[ \t]+[A-Z]))"
+    r"|(?P<sub>\((?P<sub_label>[a-z]{1,2}|[ivx]{2,5}|\d{1,3}|[A-Z]|[IVX]{2,5})\)(?=\s|[A-Z]))"
 )
 # What may stand before a code-section or subdivision marker: nothing (line start), or
 # the end of a sentence, a colon, a semicolon (with "or"/"and"), a closing quote — or

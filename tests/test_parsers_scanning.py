@@ -24,6 +24,10 @@ def words(pattern: str) -> re.Pattern:
     return re.compile(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
 
 
+def faster(pattern: re.Pattern) -> re.Pattern:
+    return fail_fast(pattern.pattern, pattern.flags)
+
+
 def spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)]
 
@@ -36,8 +40,8 @@ def corpus() -> str:
 def test_every_rule_matches_the_same_spans_on_the_real_texts(corpus):
     sped_up = 0
     for pattern in map(words, RULE_PATTERNS):
-        fast = fail_fast(pattern)
-        sped_up += fast is not pattern
+        fast = faster(pattern)
+        sped_up += fast.pattern != pattern.pattern
         assert spans(fast, corpus) == spans(pattern, corpus), pattern.pattern
     assert sped_up > len(RULE_PATTERNS) // 2  # most rules do get the lookahead
 
@@ -52,7 +56,7 @@ def test_the_section_marker_finds_the_same_markers(corpus):
 def test_case_folding_covers_what_ignorecase_matches():
     # "ſ" (long s) and "K" (Kelvin sign) match "s" and "k" under IGNORECASE.
     pattern = re.compile(r"\b(?:shall|keep)", re.IGNORECASE)
-    fast = fail_fast(pattern)
+    fast = faster(pattern)
     assert fast is not pattern
     for text in ("ſhall", "Kelvin Keep", "SHALL keep"):
         assert spans(fast, text) == spans(pattern, text)
@@ -69,7 +73,7 @@ def test_case_folding_covers_what_ignorecase_matches():
 )
 def test_patterns_it_cannot_bound_are_left_alone(source):
     pattern = re.compile(source)
-    assert fail_fast(pattern) is pattern
+    assert faster(pattern).pattern == source
 
 
 @given(st.text(alphabet="ab(1 .;\nSsſKk-", max_size=60))
@@ -77,4 +81,4 @@ def test_same_matches_on_any_text(text):
     for source in (r"\b(?:a|ss?)\w*", r"(?:\(\d|S\s|-a)+", r"(?<![a.])(?:k|\d{2})", r"(?m:^)a"):
         for flags in (0, re.IGNORECASE):
             pattern = re.compile(source, flags)
-            assert spans(fail_fast(pattern), text) == spans(pattern, text)
+            assert spans(faster(pattern), text) == spans(pattern, text)
