@@ -33,8 +33,8 @@ def reparse_all(db, progress: Callable[[int, int], None] = lambda done, total: N
         )
         counts["changed" if changed else "unchanged"] += 1
         progress(done, total)
-    if counts["changed"]:
-        # Provisions moved: every stored comparison may be out of date.
-        forget_version_changes(db)
+    # The comparison is parser code too (how provisions pair across renumbering, say):
+    # every stored change summary is computed again, not only those whose versions moved.
+    forget_version_changes(db)
     counts["comparisons"] = refresh_version_changes(db)
     return counts

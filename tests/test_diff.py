@@ -173,3 +173,36 @@ def test_document_versions_and_recent_changes(demo_db):
     assert len(recent) == 25
     atom = get(ds, "/trustwatch/recent_changes.atom?days=7")
     assert atom.status_code == 200 and "<feed" in atom.text and "detainer_limit added" in atom.text
+
+
+def test_reparse_restores_provisions_and_recomputes_every_change_summary(tmp_path):
+    path = str(tmp_path / "trustwatch.db")
+    assert run_cli("demo", "--no-serve", "--db", path, "-q").returncode == 0
+    db = open_database(path)
+    expected_provisions = db["provisions"].count
+    expected_summaries = {row["version_id"]: row["summary"] for row in db["version_changes"].rows}
+    # A damaged store: provisions lost, a summary from an older comparison.
+    db.execute("delete from provisions")
+    some_version = next(iter(expected_summaries))
+    db["version_changes"].update(some_version, {"summary": "stale"})
+    db.conn.commit()
+    db.close()
+
+    result = run_cli("reparse", "--db", path, "--json")
+    assert result.returncode == 0, result.stderr
+    counts = json.loads(result.stdout)
+    assert counts["errors"] == 0 and counts["changed"] > 0
+    assert counts["comparisons"] == len(expected_summaries)
+    db = open_database(path)
+    assert db["provisions"].count == expected_provisions
+    assert {r["version_id"]: r["summary"] for r in db["version_changes"].rows} == (
+        expected_summaries
+    )
+    # Nothing to re-tag: the comparisons are still computed again (they are parser code).
+    db["version_changes"].update(some_version, {"summary": "stale"})
+    db.conn.commit()
+    db.close()
+    counts = json.loads(run_cli("reparse", "--db", path, "--json").stdout)
+    assert counts["changed"] == 0 and counts["comparisons"] == len(expected_summaries)
+    db = open_database(path)
+    assert db["version_changes"].get(some_version)["summary"] == expected_summaries[some_version]
