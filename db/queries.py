@@ -60,30 +60,36 @@ def versions_for_reparse(db: Database) -> tuple[int, Iterator[dict]]:
 def version_bundle(db: Database, version_id: int) -> dict:
     """A stored version as the diff needs it: text, sections and provisions as dicts.
     Raises ``KeyError`` when there is no such version."""
-    row = next(db.query("select * from versions where id = ?", [version_id]), None)
-    if row is None:
+    rows = _dicts(
+        db, "select document_id, label, date, text from versions where id = ?", version_id
+    )
+    if not rows:
         raise KeyError(version_id)
     return {
         "id": version_id,
-        "document_id": row["document_id"],
-        "label": row["label"],
-        "date": row["date"],
-        "text": row["text"],
-        "sections": list(
-            db.query(
-                "select number, heading, start, end, level, parent from sections "
-                "where version_id = ? order by ordinal",
-                [version_id],
-            )
+        **rows[0],
+        "sections": _dicts(
+            db,
+            "select number, heading, start, end, level, parent from sections "
+            "where version_id = ? order by ordinal",
+            version_id,
         ),
-        "provisions": list(
-            db.query(
-                "select type, direction, section, text, start, end, rule, confidence "
-                "from provisions where version_id = ? order by ordinal",
-                [version_id],
-            )
+        "provisions": _dicts(
+            db,
+            "select type, direction, section, text, start, end, rule, confidence "
+            "from provisions where version_id = ? order by ordinal",
+            version_id,
         ),
     }
+
+
+def _dicts(db: Database, sql: str, *parameters) -> list[dict]:
+    """Rows as dicts, read with a plain cursor: ``Database.query`` wraps each read in a
+    savepoint, which costs more than these indexed lookups (the crawl makes one per
+    version stored)."""
+    cursor = db.execute(sql, parameters)
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
 
 
 def stale_version_changes(db: Database, document_id: str | None = None) -> list[tuple[int, int]]:

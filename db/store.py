@@ -5,6 +5,13 @@ Versions are keyed by (document, the source's version key, sha256 of the normali
 text): storing the same thing twice only moves ``last_seen``, a changed text is a new
 row. Raw bodies are content-addressed and zlib-compressed, so any version can be parsed
 again from exactly the bytes that were fetched.
+
+A crawl stores thousands of versions, one call each, so the writes here are plain
+prepared statements rather than sqlite-utils' ``insert``/``upsert`` (which look the
+table up and build their SQL on every call), and nothing is written that is already
+there: an unchanged row rewritten would still re-index its full-text columns (the
+triggers fire on the columns an UPDATE names, whatever their values) and an unchanged
+page would still be compressed.
 """
 
 import hashlib
@@ -100,18 +107,41 @@ def store_version(
     now: str,
 ) -> StoreResult:
     """Store one fetched version and everything it hangs from, in one transaction."""
+    raw_sha256, text_sha256 = raw.sha256, version.text_sha256
     with db.atomic():
         _upsert_jurisdiction(db, document.jurisdiction)
-        _insert_raw(db, raw, now)
+        _insert_raw(db, raw, raw_sha256, now)
         _upsert_document(db, document, now)
         existing = db.execute(
             "select id from versions where document_id = ? and source_key = ? and text_sha256 = ?",
-            [document.id, version.source_key, version.text_sha256],
+            [document.id, version.source_key, text_sha256],
         ).fetchone()
         if existing:
             db.execute("update versions set last_seen = ? where id = ?", [now, existing[0]])
             return StoreResult("unchanged", existing[0])
-        version_id = _insert_version(db, document, version, raw, crawl_run_id, now)
+        version_id = _insert(
+            db,
+            "versions",
+            {
+                "document_id": document.id,
+                "source_key": version.source_key,
+                "label": version.label,
+                "classification": version.classification,
+                "date": version.date,
+                "sequence": version.sequence,
+                "text": version.text,
+                "text_sha256": text_sha256,
+                "char_count": len(version.text),
+                "raw_sha256": raw_sha256,
+                "source_url": version.source_url,
+                "fetched_at": now,
+                "last_seen": now,
+                "crawl_run_id": crawl_run_id,
+                "text_root": version.text_root,
+            },
+        )
+        _insert_sections(db, version_id, version.text, version.sections)
+        _insert_provisions(db, version_id, version.provisions)
         _renumber(db, document.id)
         return StoreResult("new", version_id)
 
@@ -163,9 +193,13 @@ def store_version_change(
     """Keep what changed between a version and the one before it (``compare_versions``
     output), so that "what changed this week" is one query."""
     stats, provisions = comparison["stats"], comparison["provisions"]
-    document_id = db["versions"].get(version_id)["document_id"]
+    (document_id,) = db.execute(
+        "select document_id from versions where id = ?", [version_id]
+    ).fetchone()
     with db.atomic():
-        db["version_changes"].upsert(
+        _insert(
+            db,
+            "version_changes",
             {
                 "version_id": version_id,
                 "previous_version_id": previous_version_id,
@@ -191,7 +225,7 @@ def store_version_change(
                 ),
                 "computed_at": now,
             },
-            pk="version_id",
+            "insert or replace",
         )
 
 
@@ -249,10 +283,15 @@ def _upsert_jurisdiction(db: Database, jurisdiction: Jurisdiction) -> None:
     )
 
 
-def _insert_raw(db: Database, raw: RawResponse, now: str) -> None:
-    db["raw_responses"].insert(
+def _insert_raw(db: Database, raw: RawResponse, sha256: str, now: str) -> None:
+    """Compressing is most of the cost: skipped when these bytes are stored already."""
+    if db.execute("select 1 from raw_responses where sha256 = ?", [sha256]).fetchone():
+        return
+    _insert(
+        db,
+        "raw_responses",
         {
-            "sha256": raw.sha256,
+            "sha256": sha256,
             "url": raw.url,
             "status": raw.status,
             "media_type": raw.media_type,
@@ -263,11 +302,12 @@ def _insert_raw(db: Database, raw: RawResponse, now: str) -> None:
             "body": zlib.compress(raw.body, 6),
             "fetched_at": now,
         },
-        ignore=True,
     )
 
 
 def _upsert_document(db: Database, document: DocumentRecord, now: str) -> None:
+    """Set only the columns whose values changed (and ``last_seen``): naming ``title``
+    in the UPDATE would re-index the document's full-text row every time it is seen."""
     values = {
         "jurisdiction_id": document.jurisdiction.id,
         "source": document.source,
@@ -277,52 +317,24 @@ def _upsert_document(db: Database, document: DocumentRecord, now: str) -> None:
         "kind": document.kind,
         "status": document.status,
         "source_url": document.source_url,
-        "last_seen": now,
     }
-    updated = db.execute(
-        "update documents set "
-        + ", ".join(f"[{column}] = :{column}" for column in values)
-        + " where id = :id",
-        {**values, "id": document.id},
-    ).rowcount
-    if not updated:
-        db["documents"].insert({"id": document.id, **values, "first_seen": now})
-
-
-def _insert_version(
-    db: Database,
-    document: DocumentRecord,
-    version: VersionRecord,
-    raw: RawResponse,
-    crawl_run_id: int | None,
-    now: str,
-) -> int:
-    version_id = (
-        db["versions"]
-        .insert(
-            {
-                "document_id": document.id,
-                "source_key": version.source_key,
-                "label": version.label,
-                "classification": version.classification,
-                "date": version.date,
-                "sequence": version.sequence,
-                "text": version.text,
-                "text_sha256": version.text_sha256,
-                "char_count": len(version.text),
-                "raw_sha256": raw.sha256,
-                "source_url": version.source_url,
-                "fetched_at": now,
-                "last_seen": now,
-                "crawl_run_id": crawl_run_id,
-                "text_root": version.text_root,
-            }
-        )
-        .last_pk
+    row = db.execute(
+        f"select {', '.join(f'[{column}]' for column in values)} from documents where id = ?",
+        [document.id],
+    ).fetchone()
+    if row is None:
+        _insert(db, "documents", {"id": document.id, **values, "first_seen": now, "last_seen": now})
+        return
+    changed = {"last_seen": now}
+    changed.update(
+        (column, value)
+        for (column, value), old in zip(values.items(), row, strict=True)
+        if value != old
     )
-    _insert_sections(db, version_id, version.text, version.sections)
-    _insert_provisions(db, version_id, version.provisions)
-    return version_id
+    db.execute(
+        f"update documents set {', '.join(f'[{column}] = ?' for column in changed)} where id = ?",
+        [*changed.values(), document.id],
+    )
 
 
 def _insert_sections(db: Database, version_id: int, text: str, sections: list[dict]) -> None:
@@ -348,35 +360,62 @@ def _insert_sections(db: Database, version_id: int, text: str, sections: list[di
                 "text": text[section["start"] : own_end].strip(),
             }
         )
-    db["sections"].insert_all(rows)
+    _insert_all(db, "sections", rows)
 
 
 def _insert_provisions(db: Database, version_id: int, provisions: list[dict]) -> None:
-    db["provisions"].insert_all(
+    _insert_all(
+        db,
+        "provisions",
         [
             {"version_id": version_id, "ordinal": ordinal, **provision}
             for ordinal, provision in enumerate(provisions)
-        ]
+        ],
     )
 
 
 def _renumber(db: Database, document_id: str) -> None:
     """Order a document's versions by date, then by the source's own order, and make
     the last one the document's latest version. Spiders fetch versions concurrently,
-    so the order they arrive in means nothing."""
-    ids = [
-        row[0]
-        for row in db.execute(
-            "select id from versions where document_id = ? "
-            "order by date is null, date, sequence, id",
-            [document_id],
-        )
-    ]
+    so the order they arrive in means nothing. Only ordinals that moved are written:
+    a version arriving last, the usual case, moves none but its own."""
+    rows = db.execute(
+        "select id, ordinal from versions where document_id = ? "
+        "order by date is null, date, sequence, id",
+        [document_id],
+    ).fetchall()
     db.conn.executemany(
         "update versions set ordinal = ? where id = ?",
-        [(ordinal, version_id) for ordinal, version_id in enumerate(ids, start=1)],
+        [
+            (ordinal, version_id)
+            for ordinal, (version_id, stored) in enumerate(rows, start=1)
+            if stored != ordinal
+        ],
     )
+    latest = rows[-1][0]
     db.execute(
-        "update documents set latest_version_id = ? where id = ?",
-        [ids[-1], document_id],
+        "update documents set latest_version_id = ? where id = ? and latest_version_id is not ?",
+        [latest, document_id, latest],
+    )
+
+
+def _insert(db: Database, table: str, row: dict, verb: str = "insert") -> int:
+    """Insert one row; returns its rowid."""
+    return db.execute(_insert_sql(verb, table, list(row)), list(row.values())).lastrowid
+
+
+def _insert_all(db: Database, table: str, rows: list[dict]) -> None:
+    """Insert rows that all have the same columns, with one prepared statement."""
+    if rows:
+        columns = list(rows[0])
+        db.conn.executemany(
+            _insert_sql("insert", table, columns),
+            [[row[column] for column in columns] for row in rows],
+        )
+
+
+def _insert_sql(verb: str, table: str, columns: list[str]) -> str:
+    return (
+        f"{verb} into [{table}] ({', '.join(f'[{column}]' for column in columns)}) "
+        f"values ({', '.join('?' * len(columns))})"
     )

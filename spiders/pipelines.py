@@ -86,21 +86,22 @@ class StorePipeline:
             message = f"{item.identifier} {item.label} ({item.date}): {error}"
             self._error(item.url, "parse", message)
             raise DropItem(message) from error
+        version = VersionRecord(
+            source_key=item.version_key,
+            label=item.label,
+            classification=item.classification,
+            date=item.date,
+            sequence=item.sequence,
+            text=parsed.text,
+            sections=[section.as_dict() for section in parsed.sections],
+            source_url=item.url,
+            provisions=[provision.as_dict() for provision in parsed.provisions],
+            text_root=item.text_root,
+        )
         result = store_version(
             self.db,
             _document(item),
-            VersionRecord(
-                source_key=item.version_key,
-                label=item.label,
-                classification=item.classification,
-                date=item.date,
-                sequence=item.sequence,
-                text=parsed.text,
-                sections=[section.as_dict() for section in parsed.sections],
-                source_url=item.url,
-                provisions=[provision.as_dict() for provision in parsed.provisions],
-                text_root=item.text_root,
-            ),
+            version,
             RawResponse(
                 url=item.url,
                 status=item.http_status,
@@ -113,8 +114,19 @@ class StorePipeline:
             now=utcnow(),
         )
         self.stats.inc_value(STAT(f"versions_{result.status}"))
+        # A new version goes to the comparison as parsed, not read back: it was stored
+        # just now. An unchanged one is read back (an older parser may have stored it)
+        # and is checked too: a crash between storing a version and storing its change
+        # summary leaves the summary missing, and seeing the document again recomputes
+        # it (one indexed query when nothing is missing).
+        stored = {}
         if result.status == "new":
-            refresh_version_changes(self.db, item.document_id)
+            stored[result.version_id] = {
+                "text": version.text,
+                "sections": version.sections,
+                "provisions": version.provisions,
+            }
+        refresh_version_changes(self.db, item.document_id, stored)
         return item
 
     def spider_error(self, failure, response, spider: Spider) -> None:
@@ -128,14 +140,19 @@ class StorePipeline:
         spider.logger.warning("%s error: %s", kind, message)
 
 
-def refresh_version_changes(db, document_id: str | None = None) -> int:
+def refresh_version_changes(
+    db, document_id: str | None = None, bundles: dict[int, dict] | None = None
+) -> int:
     """Compare every version whose change summary is missing or stale with the version
-    before it, and store the result; returns how many were computed."""
+    before it, and store the result; returns how many were computed.
+
+    ``bundles`` holds versions as ``version_bundle`` would read them back (text,
+    sections, provisions), by id: those are not read from the database again."""
+    bundles = bundles or {}
     pairs = stale_version_changes(db, document_id)
     for version_id, previous_id in pairs:
-        comparison = compare_versions(
-            version_bundle(db, previous_id), version_bundle(db, version_id)
-        )
+        old, new = (bundles.get(i) or version_bundle(db, i) for i in (previous_id, version_id))
+        comparison = compare_versions(old, new)
         store_version_change(db, version_id, previous_id, comparison, utcnow())
     return len(pairs)
 

@@ -144,6 +144,39 @@ def test_versions_are_ordered_by_date_whatever_order_they_arrive_in(db_path):
     assert latest != introduced.version_id
 
 
+def test_a_version_arriving_between_two_others_renumbers_those_after_it(db_path):
+    db = open_database(db_path)
+    stored = {}
+    for date, sequence in (("2016-12-05", 1), ("2017-10-05", 5), ("2017-03-29", 3)):
+        text = f"SECTION 1. The text of {date}."
+        stored[date] = store_version(
+            db,
+            SB54,
+            version(text, f"key{sequence}", date, date, sequence),
+            raw(text.encode()),
+            crawl_run_id=None,
+            now="t",
+        ).version_id
+    ordinals = {row["id"]: row["ordinal"] for row in db["versions"].rows}
+    assert [ordinals[stored[date]] for date in sorted(stored)] == [1, 2, 3]
+    assert db["documents"].get(SB54.id)["latest_version_id"] == stored["2017-10-05"]
+
+
+def test_a_document_seen_again_is_updated_only_where_it_changed(db_path):
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t1")
+    store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t2")
+    renamed = DocumentRecord(**{**SB54.__dict__, "title": "Sanctuary state."})
+    store_version(db, renamed, version(text), raw(b"x"), crawl_run_id=None, now="t3")
+    row = db["documents"].get(SB54.id)
+    assert (row["title"], row["first_seen"], row["last_seen"]) == ("Sanctuary state.", "t1", "t3")
+    assert row["status"] == SB54.status
+    search = "select rowid from documents_fts where documents_fts match ?"
+    assert len(list(db.query(search, ["sanctuary"]))) == 1
+    assert list(db.query(search, ["sharing"])) == []
+
+
 def test_raw_bytes_and_sections_are_kept(db_path):
     db = open_database(db_path)
     text = real_text("ca-sb54-2017-chaptered.txt")
