@@ -7,6 +7,7 @@ from a spider and an exception in a spider callback are recorded the same way, s
 ``crawl_errors`` holds everything that went wrong in a run.
 """
 
+import asyncio
 from datetime import UTC, datetime
 
 from scrapy import Spider, signals
@@ -25,11 +26,11 @@ from trustwatch.db.store import (
     sync_provision_types,
 )
 from trustwatch.parsers.changes import compare_versions
-from trustwatch.parsers.document import parse_document
 from trustwatch.parsers.errors import ParseError
 from trustwatch.parsers.provision_rules import TAXONOMY_VERSION, TYPES
 
 from .items import CrawlFailure, FetchedVersion
+from .parsing import ParserDied, ParserPool
 
 STAT = "trustwatch/{}".format
 
@@ -43,6 +44,7 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.db_path = crawler.settings["TRUSTWATCH_DB"]
+        self.workers = crawler.settings.getint("TRUSTWATCH_PARSE_WORKERS")
         if crawler.settings.getbool("HTTPCACHE_ENABLED"):
             self.mode = crawler.settings.get("TRUSTWATCH_RECORDING_MODE", "replay")
         else:
@@ -60,6 +62,8 @@ class StorePipeline:
         arguments = getattr(spider, "crawl_arguments", {})
         self.run_id = start_crawl_run(self.db, spider.name, arguments, self.mode, utcnow())
         self.stats.set_value(STAT("crawl_run_id"), self.run_id)
+        self.parser = ParserPool(self.workers)
+        self.stored = None  # the last item's turn to store: the next one waits for it
 
     def close_spider(self) -> None:
         reason = self.stats.get_value("finish_reason") or "finished"
@@ -70,22 +74,38 @@ class StorePipeline:
         status = "finished" if reason == "finished" else f"stopped: {reason}"
         finish_crawl_run(self.db, self.run_id, status, counts, utcnow())
         self.db.close()
+        self.parser.close()
 
-    def process_item(self, item):
+    async def process_item(self, item):
+        """Parse in a worker process while earlier items are stored; store in the
+        order items arrived (so a document's versions and ids come out the same on
+        every run)."""
+        earlier, self.stored = self.stored, asyncio.get_running_loop().create_future()
+        mine = self.stored
+        try:
+            parsed = None
+            if isinstance(item, FetchedVersion):
+                self.stats.inc_value(STAT("items_seen"))
+                try:
+                    parsed = await self.parser.parse(item)
+                except (ParseError, ParserDied) as error:
+                    parsed = error
+            if earlier is not None:
+                await earlier
+            return self._store(item, parsed)
+        finally:
+            mine.set_result(None)
+
+    def _store(self, item, parsed):
         if isinstance(item, CrawlFailure):
             self._error(item.url, item.kind, item.message)
             return item
         if not isinstance(item, FetchedVersion):
             raise DropItem(f"not a trustwatch item: {type(item).__name__}")
-        self.stats.inc_value(STAT("items_seen"))
-        try:
-            parsed = parse_document(
-                item.body, item.media_type, encoding=item.encoding, text_root=item.text_root
-            )
-        except ParseError as error:
-            message = f"{item.identifier} {item.label} ({item.date}): {error}"
+        if isinstance(parsed, Exception):
+            message = f"{item.identifier} {item.label} ({item.date}): {parsed}"
             self._error(item.url, "parse", message)
-            raise DropItem(message) from error
+            raise DropItem(message) from parsed
         version = VersionRecord(
             source_key=item.version_key,
             label=item.label,

@@ -2,8 +2,9 @@
 
 Replay and record switch on the HTTP cache with :mod:`trustwatch.spiders.replay`'s
 folder storage (the CLI sets the ``TRUSTWATCH_RECORDING_*`` keys). Anything an operator
-may want to change comes from the environment: ``TRUSTWATCH_DB`` and
-``TRUSTWATCH_CONTACT`` (the contact URL sent in the User-Agent).
+may want to change comes from the environment: ``TRUSTWATCH_DB``,
+``TRUSTWATCH_CONTACT`` (the contact URL sent in the User-Agent) and
+``TRUSTWATCH_PARSE_WORKERS`` (parser processes; default one less than the cores).
 """
 
 import os
@@ -37,6 +38,10 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 
 ITEM_PIPELINES = {"trustwatch.spiders.pipelines.StorePipeline": 300}
+# Items processed at once per response. Scrapy 2.19 starts this many asyncio tasks for
+# every response's output (100 by default: ~0.5 ms a page); a page here yields one
+# version or a few, and items of different pages are processed at once anyway.
+CONCURRENT_ITEMS = 8
 EXTENSIONS = {"trustwatch.spiders.progress.Progress": 500}
 
 HTTPCACHE_ENABLED = False
@@ -44,6 +49,11 @@ HTTPCACHE_STORAGE = "trustwatch.spiders.replay.FolderStorage"
 HTTPCACHE_POLICY = "scrapy.extensions.httpcache.DummyPolicy"
 
 TRUSTWATCH_DB = os.environ.get("TRUSTWATCH_DB", "trustwatch.db")
+# Processes that parse fetched versions beside the crawl (spiders/parsing.py); 0 parses
+# in the crawl process.
+TRUSTWATCH_PARSE_WORKERS = int(
+    os.environ.get("TRUSTWATCH_PARSE_WORKERS", max(0, (os.cpu_count() or 1) - 1))
+)
 TRUSTWATCH_PROGRESS = False
 
 # Scrapy 2.19 opens a remote-control HTTP server and a telnet console by default;

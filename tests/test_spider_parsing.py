@@ -1,0 +1,85 @@
+"""Parsing in worker processes: the same parse as in the crawl process, and a worker that
+dies loses only the version that killed it."""
+
+import asyncio
+import os
+
+import pytest
+from conftest import real_text
+
+from trustwatch.db.store import Jurisdiction
+from trustwatch.parsers.document import parse_document
+from trustwatch.spiders.items import FetchedVersion
+from trustwatch.spiders.parsing import ParserDied, ParserPool
+
+KILLER = b"this body stops the parser process"
+
+
+def parse_or_die(body: bytes, media_type: str | None, **options):
+    """parse_document, except that one body ends the process as a crash would."""
+    if body == KILLER:
+        os._exit(70)
+    return parse_document(body, media_type, **options)
+
+
+def version(body: bytes) -> FetchedVersion:
+    return FetchedVersion(
+        source="test",
+        jurisdiction=Jurisdiction(
+            "ocd-division/country:us/state:ca", "California", "state", "CA", "06"
+        ),
+        document_id="ca-test",
+        session="2017",
+        identifier="SB 54",
+        title="",
+        kind="bill",
+        status="",
+        document_url="",
+        version_key="1",
+        label="chaptered",
+        classification="",
+        date=None,
+        sequence=1,
+        url="https://example.test/sb54",
+        http_status=200,
+        media_type="text/plain",
+        encoding="utf-8",
+        body=body,
+    )
+
+
+async def parse_all(pool: ParserPool, bodies: list[bytes]) -> list:
+    try:
+        return await asyncio.gather(
+            *(pool.parse(version(body)) for body in bodies), return_exceptions=True
+        )
+    finally:
+        pool.close()
+
+
+def test_a_worker_parses_as_the_crawl_process_does():
+    body = real_text("ca-sb54-2017-chaptered.txt").encode()
+    [parsed] = asyncio.run(parse_all(ParserPool(1), [body]))
+    assert parsed == parse_document(body, "text/plain", encoding="utf-8")
+    assert parsed.provisions
+
+
+def test_a_dead_worker_loses_only_the_version_that_killed_it():
+    good = [real_text(name).encode() for name in ("ca-sb54-2017-chaptered.txt",) * 2]
+    results = asyncio.run(parse_all(ParserPool(1, parse_or_die), [good[0], KILLER, good[1]]))
+    assert isinstance(results[1], ParserDied)
+    assert [r.text for r in (results[0], results[2])] == [
+        parse_document(body, "text/plain").text for body in good
+    ]
+
+
+def test_parse_errors_reach_the_caller_unchanged():
+    [result] = asyncio.run(parse_all(ParserPool(1), [b""]))
+    assert type(result).__name__ == "NoTextError"
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_no_workers_parses_in_process(workers):
+    body = real_text("chicago-mc-2-173-030-current.txt").encode()
+    [parsed] = asyncio.run(parse_all(ParserPool(workers), [body]))
+    assert parsed.sections
