@@ -18,21 +18,31 @@ after which the gaps left are diffed directly if small; a gap with no anchor tha
 big for difflib (over 200,000 token pairs: texts with no word in common, or a few words
 repeated over and over) is reported deleted-then-inserted — correct, but not minimal.
 
+The section view pairs sections level by level. Most have a section of the same number,
+heading and parent on the other side with the same span text, and pair at once without
+hashing; only the others are hashed, their words sampled and scored, and only the own
+texts of changed sections are diffed.
+
 Measured with bench/redline.py on a 2-core machine, on bill-like text built from the real
 fixtures (5% of words changed, sections inserted, deleted and moved), against ``git diff
---no-index --word-diff=porcelain`` on the same files: 1 MB in 39 ms (git 15 ms, 2.7x),
-5 MB in 218 ms (git 65 ms, 3.3x; 5.5x the 1 MB time, as even ``str.splitlines`` costs),
+--no-index --word-diff=porcelain`` on the same files: 1 MB in 35 ms (git 16 ms, 2.2x),
+5 MB in 188 ms (git 65 ms, 2.9x; 5.4x the 1 MB time, as even ``str.splitlines`` costs),
 marking no more words changed than git (8,656 against 8,658 at 1 MB, 43,280 against
 52,986 at 5 MB), with 9 MB / 45 MB peak of Python allocations. The 1 MB pair flattened
-onto one line each: 47 ms (git 57 ms); reduced to words and spaces: 169 ms (git 57 ms);
-two texts with nothing in common: 0.44 s (git 44 ms). The section view costs several
-times the word diff (bench/README.md).
+onto one line each: 48 ms (git 74 ms); reduced to words and spaces: 165 ms (git 58 ms);
+two texts with nothing in common: 0.48 s (git 46 ms). ``redline``, the word diff with
+the section view of ~4,000 sections a side per MB: 115 ms at 1 MB (7x git), 624 ms at
+5 MB (5.4x the 1 MB time), 11 MB / 53 MB peak. Of its ~80 ms of section view at 1 MB,
+~25 ms is bookkeeping for every section (a bill against itself), the rest pairing and
+diffing the ~800 that changed (bench/README.md).
 """
 
+import gc
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from difflib import SequenceMatcher
 from itertools import accumulate
 from zlib import crc32
@@ -48,6 +58,8 @@ _LONG = 1000
 # the wrong place once a bill renumbers its sections.
 _SENTENCE = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
 _WORD_AND_SPACE = re.compile(r"\S*\s*")
+# What follows a section's label before its text: "7284.2. " (like str.isspace, \s).
+_LABEL_END = re.compile(r"[.\s]*")
 # Gaps (in token pairs) that difflib aligns exactly; larger anchorless gaps are replaced.
 _SMALL_GAP = 200_000
 # Occurrences up to which a repeated element may still pair in order as an anchor.
@@ -181,7 +193,9 @@ def _align(a: Sequence, b: Sequence, gap: Callable[..., list[Block]]) -> list[Bl
     both halves of it (or repeated equally often, up to ``_REPEATS`` times) that keep
     their order (a longest increasing subsequence); the pieces between go back on a stack.
     A region with no such anchor, or any region once the work budget is spent, goes to
-    ``gap``. Blocks come out in order because the stack always holds the leftmost region.
+    ``gap`` — unless its sides have no element in common, as most gaps inside a sentence
+    ("shall not" for "may"): then nothing can align, and neither anchors nor ``gap`` are
+    tried. Blocks come out in order because the stack always holds the leftmost region.
     """
     blocks: list[Block] = []
     budget = 6 * (len(a) + len(b)) + 4096
@@ -201,20 +215,29 @@ def _align(a: Sequence, b: Sequence, gap: Callable[..., list[Block]]) -> list[Bl
         while ahi > alo and bhi > blo and a[ahi - 1] == b[bhi - 1]:
             ahi, bhi = ahi - 1, bhi - 1
         suffix = (ahi, bhi, end - ahi) if end > ahi else None
+        shared = alo < ahi and blo < bhi and _share(a, alo, ahi, b, blo, bhi)
         anchors: list[tuple[int, int]] = []
         if alo < ahi and blo < bhi and budget > 0:
             budget -= (ahi - alo) + (bhi - blo)
-            anchors = _anchors(a, alo, ahi, b, blo, bhi)
+            anchors = _anchors(a, alo, ahi, b, blo, bhi) if shared else []
         if anchors:
             if suffix:
                 stack.append(suffix)
             stack.extend(reversed(_pieces(a, b, anchors, alo, ahi, blo, bhi)))
             continue
-        if alo < ahi and blo < bhi:
+        if shared:
             blocks.extend(gap(a, alo, ahi, b, blo, bhi))
         if suffix:
             blocks.append(suffix)
     return blocks
+
+
+def _share(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> bool:
+    """Whether the two sides have an element in common: a set of the smaller side costs
+    far less than the counts anchors take, or difflib's setup."""
+    if ahi - alo > bhi - blo:
+        a, alo, ahi, b, blo, bhi = b, blo, bhi, a, alo, ahi
+    return not set(a[alo:ahi]).isdisjoint(b[blo:bhi])
 
 
 def _pieces(a: Sequence, b: Sequence, anchors: list, alo: int, ahi: int, blo: int, bhi: int):
@@ -336,6 +359,22 @@ def _blank(run: list) -> bool:
     return run[0] == "=" and all(text.isspace() for text in run[1])
 
 
+@contextmanager
+def _collector_paused():
+    """Pause the cyclic garbage collector, if it runs. The section view keeps tens of
+    thousands of objects alive and makes no reference cycles, so the collector's passes
+    over them are pure cost: over a tenth of ``redline``'s time at 5 MB."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@_collector_paused()
 def section_diff(
     old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
 ) -> list[dict]:
@@ -375,10 +414,10 @@ def section_diff(
             status.append("added")
         elif n in moved:
             status.append("moved")
-        elif old[o].own != unit.own and old[o].own.split() != unit.own.split():
-            status.append("changed")
         else:
-            status.append("unchanged")
+            own_old, own_new = old[o].own(), unit.own()
+            changed = own_old != own_new and own_old.split() != own_new.split()
+            status.append("changed" if changed else "unchanged")
     dirty: set[int] = set()
     for n, unit in enumerate(new):
         if status[n] != "unchanged":
@@ -388,20 +427,23 @@ def section_diff(
             parents: set[int] = set()
             _mark(old, unit.parent, parents)
             dirty.update(pairs[p] for p in parents if p in pairs)
-    entries = []
-    for n, unit in enumerate(new):
-        o = new_to_old.get(n)
-        state = "changed" if status[n] == "unchanged" and n in dirty else status[n]
-        entries.append(((n, 0), _entry(old[o] if o is not None else None, unit, state)))
+    removed: dict[int, list[dict]] = defaultdict(list)  # by the new section they follow
     after = -1
     for o, unit in enumerate(old):
         if o in pairs and pairs[o] not in moved:
             after = pairs[o]
         elif o not in pairs:
-            entries.append(((after, 1 + o), _entry(unit, None, "removed")))
-    return [entry for _, entry in sorted(entries, key=lambda item: item[0])]
+            removed[after].append(_entry(unit, None, "removed"))
+    entries = removed.pop(-1, [])
+    for n, unit in enumerate(new):
+        o = new_to_old.get(n)
+        state = "changed" if status[n] == "unchanged" and n in dirty else status[n]
+        entries.append(_entry(old[o] if o is not None else None, unit, state))
+        entries += removed.get(n, ())
+    return entries
 
 
+@_collector_paused()
 def redline(
     old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
 ) -> dict:
@@ -424,53 +466,88 @@ def redline(
 
 
 class _Unit:
-    """A section with what pairing needs: its parent (by position), its own text (up to
-    its first child), and hashes of its text and own text without its label."""
+    """A section as pairing sees it: its parent (by position), its span and where its own
+    text ends (at its first child). Hashes of its text and lead-in without its label, and
+    its words, are computed when asked: most sections pair at once with a section of the
+    same span text and never need them."""
 
-    __slots__ = ("section", "number", "label", "heading", "level", "parent", "own")
-    __slots__ += ("text_key", "lead_key", "span", "words", "place")
+    __slots__ = ("text", "start", "end", "own_end", "number", "heading", "level", "parent")
+    __slots__ += ("place", "keys", "words")
 
-    def __init__(self, text: str, section: dict, own_end: int, parent: int | None):
-        self.section, self.parent, self.words = section, parent, None
-        self.number, self.heading = section["number"], section.get("heading") or ""
-        self.level = section.get("level", 0)
+    def __init__(self, text: str, section: dict, own_end: int, parent: int | None, place: float):
+        self.text, self.own_end, self.parent = text, own_end, parent
+        self.start, self.end, self.number = section["start"], section["end"], section["number"]
+        self.heading = section.get("heading") or ""
+        self.level, self.place = section.get("level", 0), place
+        self.keys = self.words = None
+
+    def label(self) -> str:
         number = self.number
-        self.label = number[number.rfind("(") :] if number.endswith(")") else number
-        start, end = section["start"], section["end"]
-        self.place = start / max(1, len(text))
-        self.own = text[start:own_end].rstrip()
-        if text.startswith(self.label, start):
-            start += len(self.label)
-            while start < min(end, own_end) and (text[start] == "." or text[start].isspace()):
-                start += 1
-        self.span = (text, start, end)
-        # Hashes, not texts: the texts of nested sections would hold each word many times.
-        # A collision could only mis-pair two sections; their status compares real text.
-        self.text_key = (self.level, end - start, hash(text[start:end]))
-        lead = text[start:own_end].rstrip()
-        self.lead_key = (self.level, len(lead), hash(lead))
+        return number[number.rfind("(") :] if number.endswith(")") else number
+
+    def own(self) -> str:
+        return self.text[self.start : self.own_end].rstrip()
+
+    def text_key(self) -> tuple:
+        return self._keys()[0]
+
+    def lead_key(self) -> tuple:
+        return self._keys()[1]
+
+    def sample(self) -> str:
+        """Its text's start, whose words stand for it: enough to tell sections apart, and
+        bounded, so that comparing parents does not cost their whole text at every level."""
+        start = self._keys()[2]
+        return self.text[start : min(self.end, start + _SAMPLE)]
 
     def word_set(self) -> frozenset:
-        """The words of its text's start: enough to tell sections apart, and bounded, so
-        that comparing parents does not cost their whole text at every level."""
         if self.words is None:
-            text, start, end = self.span
-            self.words = frozenset(_WORD.findall(text[start : min(end, start + _SAMPLE)].lower()))
+            self.words = frozenset(_WORD.findall(self.sample().lower()))
         return self.words
+
+    def _keys(self) -> tuple:
+        """Hashes of its text and of its lead-in from after its label, and where they
+        start. Hashes, not texts: the texts of nested sections would hold each word many
+        times. A collision could only mis-pair two sections; their status compares text."""
+        if self.keys is None:
+            text, start, end, own_end = self.text, self.start, self.end, self.own_end
+            label = self.label()
+            if text.startswith(label, start):  # own_end <= end
+                start += len(label)
+                if start < own_end:
+                    start = _LABEL_END.match(text, start, own_end).end()
+            lead = text[start:own_end].rstrip()
+            text_key = (self.level, end - start, hash(text[start:end]))
+            self.keys = (text_key, (self.level, len(lead), hash(lead)), start)
+        return self.keys
+
+
+def _same_span(a: _Unit, b: _Unit) -> bool:
+    """Whether two sections of one number and level have the same text key, known without
+    hashing: the same length and first child's place, and the same text over all that the
+    key reads (their span, and their label should it run past it)."""
+    reach = max(a.end - a.start, len(a.number))
+    return (
+        a.end - a.start == b.end - b.start
+        and a.own_end - a.start == b.own_end - b.start
+        and a.text[a.start : a.start + reach] == b.text[b.start : b.start + reach]
+    )
 
 
 def _units(text: str, sections: list[dict]) -> list[_Unit]:
     ordered = sorted(sections, key=lambda s: (s["start"], -s["end"]))
+    size = max(1, len(text))
     units: list[_Unit] = []
-    open_units: list[int] = []
+    open_units: list[tuple[int, int]] = []  # (end, index) of the sections around the next
     for k, section in enumerate(ordered):
         start, end = section["start"], section["end"]
-        while open_units and not start < ordered[open_units[-1]]["end"] >= end:
+        while open_units and not start < open_units[-1][0] >= end:
             open_units.pop()
         following = ordered[k + 1]["start"] if k + 1 < len(ordered) else end
         own_end = following if start <= following < end else end
-        units.append(_Unit(text, section, own_end, open_units[-1] if open_units else None))
-        open_units.append(k)
+        parent = open_units[-1][1] if open_units else None
+        units.append(_Unit(text, section, own_end, parent, start / size))
+        open_units.append((end, k))
     return units
 
 
@@ -478,24 +555,42 @@ def _pair_sections(old: list[_Unit], new: list[_Unit]) -> dict[int, int]:
     """Pair sections level by level, parents first, best-scored candidates first."""
     pairs: dict[int, int] = {}
     taken: set[int] = set()
-    for level in sorted({u.level for u in old} & {u.level for u in new}):
-        olds = [o for o, u in enumerate(old) if u.level == level]
-        news = [n for n, u in enumerate(new) if u.level == level]
-        # Most sections are the same text under the same number and parent: no contest.
-        same_new = _groups(new, news, lambda u: (u.number, u.heading, u.parent, u.text_key))
-        same_old = _groups(
-            old,
-            olds,
-            lambda u: (u.number, u.heading, _parent_pair(u.parent, pairs), u.text_key),
+    old_levels = _groups(old, range(len(old)), lambda u: u.level)
+    new_levels = _groups(new, range(len(new)), lambda u: u.level)
+    for level in sorted(old_levels.keys() & new_levels.keys()):
+        olds, news = old_levels[level], new_levels[level]
+        # Most sections are the same text under the same number and parent as a single
+        # section of the other version: no contest. Mostly one section has the number on
+        # each side, and the same span text answers without hashing either.
+        named_new = _groups(new, news, lambda u: (u.number, u.heading, u.parent))
+        named_old = _groups(
+            old, olds, lambda u: (u.number, u.heading, _parent_pair(u.parent, pairs))
         )
-        for value, found in same_old.items():
-            if len(found) == 1 and len(same_new.get(value, ())) == 1:
-                _assign([(found[0], same_new[value][0])], pairs, taken)
+        for name, found in named_old.items():
+            rivals = named_new.get(name)
+            if rivals is None:
+                continue
+            if len(found) == len(rivals) == 1:
+                a, b = old[found[0]], new[rivals[0]]
+                if _same_span(a, b) or a.text_key() == b.text_key():
+                    pairs[found[0]] = rivals[0]
+                    taken.add(rivals[0])
+                continue
+            once_new = _once(new, rivals, _Unit.text_key)
+            once_old = _once(old, found, _Unit.text_key)
+            _assign([(o, once_new[k]) for k, o in once_old.items() if k in once_new], pairs, taken)
         olds = [o for o in olds if o not in pairs]
         news = [n for n in news if n not in taken]
-        scored, deferred = [], []
-        for o, n in _candidates(old, new, olds, news, pairs):
-            named = old[o].label == new[n].label or old[o].number == new[n].number
+        candidates = _candidates(old, new, olds, news, pairs)
+        per_old, per_new = Counter(o for o, _ in candidates), Counter(n for _, n in candidates)
+        alone, scored, deferred = [], [], []
+        for o, n in candidates:
+            if per_old[o] == per_new[n] == 1 and _same_lead(old[o], new[n]):
+                # No rival on either side, and similar enough whatever its words: it
+                # pairs whatever its score, which is then not worth computing.
+                alone.append((o, n))
+                continue
+            named = old[o].label() == new[n].label() or old[o].number == new[n].number
             named = named and old[o].heading == new[n].heading
             same = _same_text(old[o], new[n])
             if same < (_SAME_NAME if named else _SIMILAR):
@@ -506,6 +601,7 @@ def _pair_sections(old: list[_Unit], new: list[_Unit]) -> dict[int, int]:
             score = same + 0.3 * named + 0.2 * parented
             # Of equal candidates (a text repeated), the one at the nearest place.
             scored.append((-score, abs(old[o].place - new[n].place), o, n))
+        _assign(alone, pairs, taken)
         _assign(sorted(scored), pairs, taken)
         free_old = [o for o in olds if o not in pairs]
         free_new = [n for n in news if n not in taken]
@@ -519,17 +615,23 @@ def _candidates(old: list[_Unit], new: list[_Unit], olds: list, news: list, pair
     the same lead-in, under paired parents — or anywhere, when it occurs once on each
     side."""
     found = set()
+    parents = [_parent_pair(old[o].parent, pairs) for o in olds]
     for key in (_name_key, _number_key, _text_key, _lead_key):
-        placed_new = _groups(new, news, lambda u, key=key: (key(u), u.parent))
-        anywhere_new = _groups(new, news, key)
-        anywhere_old = _groups(old, olds, key)
-        for o in olds:
-            value = key(old[o])
+        placed_new: dict = defaultdict(list)
+        anywhere_new: dict = defaultdict(list)
+        for n in news:
+            value = key(new[n])
+            placed_new[value, new[n].parent].append(n)
+            anywhere_new[value].append(n)
+        old_values = [key(old[o]) for o in olds]
+        old_counts = Counter(old_values)
+        for o, value, parent in zip(olds, old_values, parents, strict=True):
             if value is None:
                 continue
-            placed = placed_new.get((value, _parent_pair(old[o].parent, pairs)), ())
-            found.update((o, n) for n in _nearest(new, placed, old[o].place))
-            if len(anywhere_old[value]) == 1 and len(anywhere_new.get(value, ())) == 1:
+            placed = placed_new.get((value, parent))
+            if placed:
+                found.update((o, n) for n in _nearest(new, placed, old[o].place))
+            if old_counts[value] == 1 and len(anywhere_new.get(value, ())) == 1:
                 found.add((o, anywhere_new[value][0]))
     return sorted(found)
 
@@ -545,7 +647,7 @@ def _nearest(units: list[_Unit], indices: list[int], place: float) -> list[int]:
 
 
 def _name_key(unit: _Unit) -> tuple:
-    return unit.label, unit.heading
+    return unit.label(), unit.heading
 
 
 def _number_key(unit: _Unit) -> tuple:
@@ -553,11 +655,12 @@ def _number_key(unit: _Unit) -> tuple:
 
 
 def _text_key(unit: _Unit) -> tuple | None:
-    return unit.text_key
+    return unit.text_key()
 
 
 def _lead_key(unit: _Unit) -> tuple | None:
-    return unit.lead_key if unit.lead_key[1] >= _TINY else None
+    lead = unit.lead_key()
+    return lead if lead[1] >= _TINY else None
 
 
 def _parent_pair(parent: int | None, pairs: dict) -> int | None:
@@ -566,16 +669,19 @@ def _parent_pair(parent: int | None, pairs: dict) -> int | None:
 
 
 def _same_text(a: _Unit, b: _Unit) -> float:
-    """1 for the same text; else the Jaccard similarity of their word sets, at least
-    ``_SIMILAR`` when their lead-ins are the same and not tiny."""
-    if a.text_key == b.text_key:
+    """1 for the same text (or sample: the same words); else the Jaccard similarity of
+    their word sets, at least ``_SIMILAR`` when their lead-ins are the same and not tiny."""
+    if a.text_key() == b.text_key() or a.sample() == b.sample():
         return 1.0
     words_a, words_b = a.word_set(), b.word_set()
-    union = len(words_a | words_b)
-    similarity = len(words_a & words_b) / union if union else 1.0
-    if a.lead_key == b.lead_key and a.lead_key[1] >= _TINY:
-        return max(similarity, _SIMILAR)
-    return similarity
+    common = len(words_a & words_b)
+    union = len(words_a) + len(words_b) - common
+    similarity = common / union if union else 1.0
+    return max(similarity, _SIMILAR) if _same_lead(a, b) else similarity
+
+
+def _same_lead(a: _Unit, b: _Unit) -> bool:
+    return a.lead_key() == b.lead_key() and a.lead_key()[1] >= _TINY
 
 
 def _assign(candidates, pairs: dict, taken: set) -> None:
@@ -583,6 +689,13 @@ def _assign(candidates, pairs: dict, taken: set) -> None:
         if o not in pairs and n not in taken:
             pairs[o] = n
             taken.add(n)
+
+
+def _once(units: list[_Unit], indices: list[int], key: Callable) -> dict:
+    """The index of each key that only one of ``indices`` has."""
+    keys = [key(units[index]) for index in indices]
+    counts = Counter(keys)
+    return {value: index for value, index in zip(keys, indices, strict=True) if counts[value] == 1}
 
 
 def _groups(units: list[_Unit], indices, key: Callable) -> dict:
@@ -640,7 +753,7 @@ def _mark(units: list[_Unit], parent: int | None, marked: set[int]) -> None:
 def _entry(old: _Unit | None, new: _Unit | None, status: str) -> dict:
     ops: list = []
     if old and new and status in ("changed", "moved"):
-        ops = [[op, text] for op, text in word_diff(old.own, new.own)]
+        ops = [[op, text] for op, text in word_diff(old.own(), new.own())]
     either = new or old
     return {
         "number_old": old.number if old else None,
@@ -648,8 +761,8 @@ def _entry(old: _Unit | None, new: _Unit | None, status: str) -> dict:
         "heading": either.heading,
         "status": status,
         "ops": ops,
-        "old_start": old.section["start"] if old else None,
-        "old_end": old.section["end"] if old else None,
-        "new_start": new.section["start"] if new else None,
-        "new_end": new.section["end"] if new else None,
+        "old_start": old.start if old else None,
+        "old_end": old.end if old else None,
+        "new_start": new.start if new else None,
+        "new_end": new.end if new else None,
     }

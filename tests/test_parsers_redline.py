@@ -1,11 +1,13 @@
 """Redlines: exact word ops for any two texts, and a section view that names what an
 amendment did to a real bill (tests/fixtures/texts, see PROVENANCE.md there)."""
 
+import gc
 import json
 import re
 import sys
 import time
 
+import pytest
 from conftest import real_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -420,3 +422,111 @@ def test_every_real_text_against_itself_is_unchanged():
 def test_without_sections_there_is_no_section_view():
     assert section_diff("a", [], "b", []) == []
     assert redline("a", [], "b", [])["stats"]["sections_changed"] == 0
+
+
+def span(number: str, start: int, end: int, level: int = 0) -> dict:
+    return {"number": number, "heading": "", "start": start, "end": end, "level": level}
+
+
+def test_a_section_pairs_by_its_text_after_its_label():
+    # Spaced otherwise after "7284.": the same section, unchanged.
+    old, new = "7284.  The agency shall report.", "7284. The agency shall report."
+    view = section_diff(old, [span("7284", 0, len(old))], new, [span("7284", 0, len(new))])
+    assert [(e["number_old"], e["number_new"], e["status"]) for e in view] == [
+        ("7284", "7284", "unchanged")
+    ]
+    # The same text, with a child found in one version only: the section still pairs with
+    # itself; its own text grew by what was the child.
+    text = "7284. The agency shall: (a) report."
+    child = text.index("(a)")
+    view = section_diff(
+        text,
+        [span("7284", 0, len(text)), span("7284(a)", child, len(text), 1)],
+        text,
+        [span("7284", 0, len(text))],
+    )
+    assert [(e["number_old"], e["number_new"], e["status"]) for e in view] == [
+        ("7284", "7284", "changed"),
+        ("7284(a)", None, "removed"),
+    ]
+    assert view[0]["ops"] == [["equal", "7284. The agency shall:"], ["insert", " (a) report."]]
+
+
+def test_twin_subdivisions_pair_in_place():
+    # Two subdivisions of one number and text under one parent: no single match for
+    # either, so they pair by place.
+    text = "7284. (a) Report. (a) Report."
+    first, second = text.index("(a)"), text.rindex("(a)")
+    sections = [
+        span("7284", 0, len(text)),
+        span("7284(a)", first, second - 1, 1),
+        span("7284(a)", second, len(text), 1),
+    ]
+    view = section_diff(text, sections, text, [dict(s) for s in sections])
+    assert [(e["old_start"], e["new_start"], e["status"]) for e in view] == [
+        (0, 0, "unchanged"),
+        (first, first, "unchanged"),
+        (second, second, "unchanged"),
+    ]
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    # The diff pauses the cyclic collector while it runs (it makes no cycles).
+    assert gc.isenabled()
+    redline("a", [], "b", [])
+    assert gc.isenabled()
+    with pytest.raises(KeyError):
+        section_diff("a", [{"number": "1", "start": 0}], "b", [])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        redline("a", [], "b", [])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_every_section_of_both_versions_appears_once(data):
+    """Sections deleted, copied elsewhere and reworded: each section of either version is
+    one entry, and each paired section's ops rebuild both its own texts."""
+    old = normalize_text(real_text(SB54))
+    spans = section_spans(old)
+    new = old
+    for _ in range(data.draw(st.integers(1, 5))):
+        unit = data.draw(st.sampled_from(spans))
+        piece = old[unit.start : unit.end]
+        action = data.draw(st.sampled_from(["delete", "copy", "reword"]))
+        if piece not in new:
+            continue
+        if action == "delete":
+            new = new.replace(piece, "", 1)
+        elif action == "copy":
+            at = data.draw(st.integers(0, len(new)))
+            new = new[:at] + piece + " " + new[at:]
+        else:
+            new = new.replace(piece, piece.replace("shall", "may"), 1)
+    view = section_diff(old, sections(old), new, sections(new))
+    for text, side in ((old, "old"), (new, "new")):
+        starts = sorted(e[f"{side}_start"] for e in view if e[f"number_{side}"] is not None)
+        assert starts == sorted(s.start for s in section_spans(text))
+    own_old, own_new = own_texts(old), own_texts(new)
+    for e in view:
+        paired = e["number_old"] is not None and e["number_new"] is not None
+        assert paired == (e["status"] not in ("added", "removed"))
+        if e["status"] in ("changed", "moved"):
+            assert_exact(own_old[e["old_start"]], own_new[e["new_start"]], e["ops"])
+        elif e["status"] == "unchanged":
+            assert own_old[e["old_start"]].split() == own_new[e["new_start"]].split()
+
+
+def own_texts(text: str) -> dict[int, str]:
+    """Each section's own text (up to its first child) by its start."""
+    spans = section_spans(text)
+    found = {}
+    for k, unit in enumerate(spans):
+        following = spans[k + 1].start if k + 1 < len(spans) else unit.end
+        end = following if unit.start <= following < unit.end else unit.end
+        found[unit.start] = text[unit.start : end].rstrip()
+    return found
