@@ -213,7 +213,7 @@ def demo(replay, no_serve, db_path, host, port, quiet):
     show_default=True,
 )
 def extract(file, output):
-    """Print the sections and key provisions of a law in FILE (HTML, XML, PDF or text).
+    """Print the sections and key provisions of a law in FILE (HTML, XML, PDF, RTF or text).
 
     JSON: {"text", "sections": [{number, heading, start, end}], "provisions": [{type,
     direction, section, text, start, end, rule, confidence}]}; offsets index "text".
@@ -267,7 +267,7 @@ def extract(file, output):
 def diff(old, new, output, db_path):
     """Show what changed from OLD to NEW, word by word and provision by provision.
 
-    OLD and NEW are files (HTML, XML, PDF or text) or version ids in the database.
+    OLD and NEW are files (HTML, XML, PDF, RTF or text) or version ids in the database.
 
     \b
     Examples:

@@ -12,6 +12,7 @@ import re
 from .errors import NoTextError, ParseError
 from .html import html_to_text
 from .pdf import pdf_to_text
+from .rtf import rtf_to_text
 from .text import normalize_text
 from .xml import xml_to_text
 
@@ -27,7 +28,7 @@ def document_text(
     encoding: str | None = None,
     text_root: str | None = None,
 ) -> str:
-    """Return the normalised text of a document's bytes: HTML, XML, PDF or plain text.
+    """Return the normalised text of a document's bytes: HTML, XML, PDF, RTF or text.
 
     ``encoding`` is what the server declared; ``text_root`` the id of the element holding
     the text on an HTML page (see :func:`html_to_text`).
@@ -41,6 +42,8 @@ def document_text(
         return _checked(xml_to_text(body))
     if kind == "pdf":
         return _checked(pdf_to_text(body))
+    if kind == "rtf":
+        return _checked(rtf_to_text(body))
     return _checked(normalize_text(_decode(body)))
 
 
@@ -53,6 +56,8 @@ def _kind(body: bytes, media_type: str | None, filename: str | None) -> str:
         return "pdf"
     if "xml" in media_type or name.endswith(".xml"):
         return "xml"
+    if "rtf" in media_type or name.endswith(".rtf") or body.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
     if media_type.startswith("text/") or name.endswith((".txt", ".md", ".text")):
         return "text"
     if _HTML_START.match(body[:1024]):

@@ -13,8 +13,8 @@ Legistar (Granicus) serves each client's matters as JSON at ``https://webapi.leg
   ``MatterTextRtf``) of that version.
 
 Each version becomes a ``FetchedVersion`` whose body is ``MatterTextPlain`` as UTF-8
-``text/plain`` (the RTF field when it is all there is: ``application/rtf``, or
-``text/html`` when the field holds HTML). A version with no text at all, or whose text
+``text/plain`` (the RTF field when it is all there is: ``application/rtf``, read by
+``parsers/rtf.py``, or ``text/html`` when the field holds HTML). A version with no text at all, or whose text
 request fails (a 404), is a ``CrawlFailure``; the other versions are still fetched.
 
 Arguments: ``clients`` — comma-separated Legistar client names (default
