@@ -3,7 +3,8 @@
 The configuration directory is data (metadata.yml, settings.json, plugins, templates),
 found next to the code in a checkout, in the working directory, or where
 ``TRUSTWATCH_DATASETTE_DIR`` points. Its metadata describes a database named
-``trustwatch``; a database file with another name gets the same descriptions.
+``trustwatch``; a database file with another name gets the same descriptions, and the
+links its canned queries build name it.
 """
 
 import os
@@ -46,4 +47,7 @@ def datasette_app(db_path: str):
     databases = metadata.get("databases", {})
     if METADATA_DATABASE in databases and name != METADATA_DATABASE:
         databases[name] = databases.pop(METADATA_DATABASE)
+        # Links that canned queries build name the database ("/-/redline/trustwatch/12").
+        for query in databases[name].get("queries", {}).values():
+            query["sql"] = query["sql"].replace(f"/{METADATA_DATABASE}/", f"/{name}/")
     return Datasette([db_path], metadata=metadata, config_dir=directory)

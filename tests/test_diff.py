@@ -3,6 +3,7 @@ change summaries stored by the crawl, and the redline pages in Datasette."""
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 
@@ -206,3 +207,18 @@ def test_reparse_restores_provisions_and_recomputes_every_change_summary(tmp_pat
     assert counts["changed"] == 0 and counts["comparisons"] == len(expected_summaries)
     db = open_database(path)
     assert db["version_changes"].get(some_version)["summary"] == expected_summaries[some_version]
+
+
+def test_a_database_under_another_name_links_its_own_redlines(demo_db, tmp_path):
+    import shutil
+
+    renamed = tmp_path / "sanctuary.db"
+    shutil.copy(demo_db, renamed)
+    ds = datasette_app(str(renamed))
+    atom = get(ds, "/sanctuary/recent_changes.atom?days=7")
+    assert atom.status_code == 200 and "/-/redline/sanctuary/" in atom.text
+    assert "/trustwatch/" not in atom.text
+    # Every entry links to a page that exists: its redline, or a first version's row.
+    links = re.findall(r'<link href="(/[^"]+)"/>', atom.text)
+    assert len(links) == 25 and any("/sanctuary/versions/" in link for link in links)
+    assert {get(ds, link).status_code for link in links} == {200}
