@@ -112,19 +112,24 @@ def store_version(
         _upsert_jurisdiction(db, document.jurisdiction)
         _insert_raw(db, raw, raw_sha256, now)
         _upsert_document(db, document, now)
-        existing = db.execute(
-            "select id from versions where document_id = ? and source_key = ? and text_sha256 = ?",
-            [document.id, version.source_key, text_sha256],
-        ).fetchone()
-        if existing:
-            db.execute("update versions set last_seen = ? where id = ?", [now, existing[0]])
-            return StoreResult("unchanged", existing[0])
+        existing = _same_text_under_key(db, document.id, version.source_key, text_sha256)
+        if existing is not None:
+            db.execute("update versions set last_seen = ? where id = ?", [now, existing])
+            return StoreResult("unchanged", existing)
+        source_key = version.source_key
+        if db.execute(
+            "select 1 from versions where document_id = ? and source_key = ? and text_sha256 = ?",
+            [document.id, source_key, text_sha256],
+        ).fetchone():
+            # The text went back to an earlier wording under a key that has had others
+            # since (a watched page's one key, "current"): a new version, keyed apart.
+            source_key = f"{source_key}{_AGAIN}{now}"
         version_id = _insert(
             db,
             "versions",
             {
                 "document_id": document.id,
-                "source_key": version.source_key,
+                "source_key": source_key,
                 "label": version.label,
                 "classification": version.classification,
                 "date": version.date,
@@ -144,6 +149,27 @@ def store_version(
         _insert_provisions(db, version_id, version.provisions)
         _renumber(db, document.id)
         return StoreResult("new", version_id)
+
+
+# Joins a version key to the time its text came back: "current@2026-11-29T05:00:00Z".
+_AGAIN = "@"
+
+
+def _same_text_under_key(db: Database, document_id: str, key: str, text_sha256: str):
+    """The stored version this fetch repeats, if any: the latest version stored under
+    ``key`` (or under ``key`` and a time it came back), when its text is this text. A key
+    whose text has changed since is not repeated by its first text coming back."""
+    row = db.execute(
+        "select id, text_sha256 from versions where document_id = ? "
+        "and (source_key = ? or source_key like ? escape '\\') "
+        "order by ordinal desc limit 1",
+        [document_id, key, _like_prefix(key) + _AGAIN + "%"],
+    ).fetchone()
+    return row[0] if row and row[1] == text_sha256 else None
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def replace_parsed(

@@ -10,8 +10,9 @@ ids of its own. The store keys versions by (document, version key, sha256 of the
 text), so every fetch carries the same key, ``"current"``: a re-crawl of an unchanged page
 only moves the stored version's ``last_seen``, and a changed text adds exactly one version.
 (The fetch date as the key would add a version per crawl day; ``Last-Modified`` changes
-whenever a server re-renders a page.) One consequence: a text that goes back to an earlier
-wording matches that earlier version and is not stored again. The label is "as fetched
+whenever a server re-renders a page.) A text that goes back to an earlier wording is a
+new version too: the store compares a fetch with the latest text under its key, and keys
+the returning text "current@<when>". The label is "as fetched
 YYYY-MM-DD" (the response's ``Date`` header, else today in UTC); the date is the page's
 ``Last-Modified`` when the server sends one, else that fetch date. The classification, in
 Open States' vocabulary: ``became-law`` for codes and ordinances (the text in force),

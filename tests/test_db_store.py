@@ -232,3 +232,25 @@ def test_unusable_database_paths_are_refused_clearly(tmp_path):
     not_sqlite.write_bytes(b"this is not SQLite\n" * 100)
     with pytest.raises(DatabaseError, match="cannot open database"):
         open_database(str(not_sqlite))
+
+
+def test_a_watched_text_that_goes_back_to_an_earlier_wording_is_a_new_version(db_path):
+    # A watched page has one key for every text ("current"): A, then B, then A again
+    # is three versions, the last one current, and A once more changes nothing.
+    db = open_database(db_path)
+    first = real_text("chicago-mc-2-173-030-current.txt")
+    second = first.replace("shall annually review", "shall review", 1)
+    assert second != first
+    stored = []
+    for day, text in enumerate([first, second, first, first, second], start=1):
+        record = version(text, key="current", label=f"as fetched day {day}", date=f"2026-11-0{day}")
+        result = store_version(
+            db, SB54, record, raw(text.encode()), crawl_run_id=None, now=f"t{day}"
+        )
+        stored.append(result)
+    assert [r.status for r in stored] == ["new", "new", "new", "unchanged", "new"]
+    assert stored[3].version_id == stored[2].version_id
+    texts = [row["text"] for row in db.query("select text from versions order by ordinal")]
+    assert texts == [normalize_text(t) for t in (first, second, first, second)]
+    latest = db["documents"].get(SB54.id)["latest_version_id"]
+    assert latest == stored[4].version_id
