@@ -104,6 +104,9 @@ class KeyedApiSpider(Spider):
     async def start(self):
         if not self.api_key:
             self.logger.warning("%s is not set: skipping the %s source", self.needs_key, self.name)
+            # Also in the crawl's summary (--json) and its crawl_runs row: under -q or
+            # --json the warning above is not shown.
+            self.crawler.stats.set_value("trustwatch/skipped", f"{self.needs_key} is not set")
             return
         guard = _RedactKey(self.api_key)
         for handler in logging.getLogger().handlers:

@@ -14,8 +14,9 @@ Legistar (Granicus) serves each client's matters as JSON at ``https://webapi.leg
 
 Each version becomes a ``FetchedVersion`` whose body is ``MatterTextPlain`` as UTF-8
 ``text/plain`` (the RTF field when it is all there is: ``application/rtf``, read by
-``parsers/rtf.py``, or ``text/html`` when the field holds HTML). A version with no text at all, or whose text
-request fails (a 404), is a ``CrawlFailure``; the other versions are still fetched.
+``parsers/rtf.py``, or ``text/html`` when the field holds HTML). A version with no text
+at all, or whose text request fails (a 404), is a ``CrawlFailure``; the other versions
+are still fetched.
 
 Arguments: ``clients`` — comma-separated Legistar client names (default
 ``chicago,cookcounty,seattle,sfgov``; known: see ``JURISDICTIONS``); ``search`` —

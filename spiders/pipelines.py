@@ -72,6 +72,8 @@ class StorePipeline:
             for key in ("items_seen", "versions_new", "versions_unchanged", "errors")
         }
         status = "finished" if reason == "finished" else f"stopped: {reason}"
+        if self.stats.get_value(STAT("skipped")):
+            status = f"skipped: {self.stats.get_value(STAT('skipped'))}"
         finish_crawl_run(self.db, self.run_id, status, counts, utcnow())
         self.db.close()
         self.parser.close()
@@ -200,6 +202,7 @@ def summary(stats: dict) -> dict:
             for key in ("items_seen", "versions_new", "versions_unchanged", "errors")
         },
         "finish_reason": stats.get("finish_reason"),
+        "skipped": stats.get(STAT("skipped")),  # why the source did not run, if it did not
         "pages": stats.get("response_received_count", 0),
         "retries": stats.get("retry/count", 0),
         "backoffs": stats.get(STAT("backoff"), 0),

@@ -521,8 +521,13 @@ def test_without_a_key_the_source_is_skipped_in_one_line(db_path):
     for table in ("documents", "versions", "raw_responses", "crawl_errors"):
         assert db[table].count == 0, table
     assert [(r["spider"], r["status"]) for r in db["crawl_runs"].rows] == [
-        ("openstates", "finished")
+        ("openstates", "skipped: OPENSTATES_API_KEY is not set")
     ]
+    quiet = run_cli(
+        "crawl", "openstates", "--db", db_path, "--json", env={"OPENSTATES_API_KEY": ""}
+    )
+    (summary,) = json.loads(quiet.stdout)["crawls"]
+    assert quiet.returncode == 0 and summary["skipped"] == "OPENSTATES_API_KEY is not set"
     sources = run_cli("sources", "--json", env={"OPENSTATES_API_KEY": ""})
     row = next(r for r in json.loads(sources.stdout) if r["source"] == "openstates")
     assert (row["needs_key"], row["key_set"]) == ("OPENSTATES_API_KEY", False)
