@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trustwatch.spiders.legistar import DEFAULT_SEARCH
-from trustwatch.spiders.openstates import relevant
+from trustwatch.spiders.state_bills import relevant
 
 TITLES = Path(__file__).resolve().parent.parent / "tests/fixtures/relevance/titles.jsonl"
 SPLITS = ("tune", "holdout")

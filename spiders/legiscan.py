@@ -20,10 +20,10 @@ kinds of call:
 A text that cannot be had becomes a CrawlFailure: a 404, an "ERROR" status, or a ``doc``
 that does not decode. The bill's other texts are still fetched.
 
-Search and relevance. The search is the one described in openstates.py: the ``query``
+Search and relevance. The search is the one described in state_bills.py: the ``query``
 terms joined by OR, with each phrase in double quotes. LegiScan supports both. A search
 result goes on to getBill only when its title (and its description, when it has one)
-passes :func:`trustwatch.spiders.openstates.relevant`. The check comes first because
+passes :func:`trustwatch.spiders.state_bills.relevant`. The check comes first because
 LegiScan counts every call: 30,000 a month on its free tier.
 
 What is stored. ``document_id`` is ``legiscan-<state>-<year_start>-<bill_number>`` in lower
@@ -69,7 +69,7 @@ from scrapy.http import Response
 
 from .items import CrawlFailure, FetchedVersion
 from .keyed import KeyedApiSpider
-from .openstates import (
+from .state_bills import (
     bill_filter,
     bill_key,
     classify,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from trustwatch.spiders.openstates import relevant
+from trustwatch.spiders.state_bills import relevant
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "relevance.py"
 TITLES = FIXTURES / "relevance" / "titles.jsonl"

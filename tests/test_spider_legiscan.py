@@ -27,8 +27,8 @@ from trustwatch.parsers.document import parse_document
 from trustwatch.spiders.items import CrawlFailure, FetchedVersion
 from trustwatch.spiders.keyed import API_REQUEST, REDACTED, ApiKeyDownloadHandler
 from trustwatch.spiders.legiscan import DEFAULT_YEAR, LegiscanSpider, api_url
-from trustwatch.spiders.openstates import DEFAULT_STATES, search_expression
 from trustwatch.spiders.replay import FolderStorage, recording_stem
+from trustwatch.spiders.state_bills import DEFAULT_STATES, search_expression
 
 RECORDING = FIXTURES / "legiscan"
 SITE = "https://api.legiscan.com"

@@ -22,18 +22,17 @@ from trustwatch.db.store import Jurisdiction
 from trustwatch.parsers.document import parse_document
 from trustwatch.spiders.items import CrawlFailure, FetchedVersion
 from trustwatch.spiders.keyed import API_REQUEST, REDACTED, _RedactKey
-from trustwatch.spiders.openstates import (
+from trustwatch.spiders.openstates import OpenstatesSpider, search_url
+from trustwatch.spiders.replay import FolderStorage, recording_stem
+from trustwatch.spiders.state_bills import (
     DEFAULT_STATES,
     DEFAULT_TERMS,
-    OpenstatesSpider,
     bill_filter,
     classify,
     relevant,
     search_expression,
-    search_url,
     state_jurisdiction,
 )
-from trustwatch.spiders.replay import FolderStorage, recording_stem
 
 RECORDING = FIXTURES / "openstates"
 SITE = "https://v3.openstates.org"
