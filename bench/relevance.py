@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from trustwatch.spiders.legistar import DEFAULT_SEARCH
+from trustwatch.spiders.legistar_api import DEFAULT_SEARCH
 from trustwatch.spiders.state_bills import relevant
 
 TITLES = Path(__file__).resolve().parent.parent / "tests/fixtures/relevance/titles.jsonl"

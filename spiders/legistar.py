@@ -50,77 +50,33 @@ logs, items, ``raw_responses.url`` and crawl errors, carry the URL without it;
 instead of https://webapi.legistar.com.
 """
 
-import json
 import os
 import re
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response
 
-from trustwatch.db.store import Jurisdiction
-
 from .items import CrawlFailure, FetchedVersion
 from .keyed import HANDLER, redact
-
-API = "https://webapi.legistar.com"
-MAX_PAGE_SIZE = 1000  # the Web API returns at most 1000 rows a call
-DEFAULT_CLIENTS = ("chicago", "cookcounty", "seattle", "sfgov")
-DEFAULT_SEARCH = ("immigra", "Welcoming City", "sanctuary", "detain", "deport")
-JURISDICTIONS = {
-    "chicago": Jurisdiction(
-        "ocd-division/country:us/state:il/place:chicago", "Chicago", "place", "IL", "17"
-    ),
-    "cookcounty": Jurisdiction(
-        "ocd-division/country:us/state:il/county:cook",
-        "Cook County",
-        "county",
-        "IL",
-        "17",
-        seat="Chicago",
-    ),
-    "seattle": Jurisdiction(
-        "ocd-division/country:us/state:wa/place:seattle", "Seattle", "place", "WA", "53"
-    ),
-    "sfgov": Jurisdiction(
-        "ocd-division/country:us/state:ca/place:san_francisco", "San Francisco", "place", "CA", "06"
-    ),
-    "nyc": Jurisdiction(
-        "ocd-division/country:us/state:ny/place:new_york", "New York City", "place", "NY", "36"
-    ),
-}
-TOKEN_CLIENT, TOKEN_VARIABLE = "nyc", "LEGISTAR_NYC_TOKEN"
-# Left as they are in query values (Scrapy escapes the quote as %27 anyway): a URL built
-# here is then the very URL a request carries, as logged and recorded.
-QUERY_SAFE = "(),"
-_PASSED = re.compile(r"\b(passed|adopted|enacted|approved)\b", re.IGNORECASE)
-_KINDS = [
-    ("ordinance", "ordinance"),
-    ("resolution", "resolution"),
-    ("introduction", "bill"),
-    ("bill", "bill"),
-    ("local law", "bill"),
-    ("motion", "motion"),
-]
-
-
-def title_filter(words: list[str]) -> str:
-    """OData ``$filter`` matching any of ``words`` in ``MatterTitle`` (quotes doubled)."""
-    quoted = ("'" + word.replace("'", "''") + "'" for word in words)
-    return " or ".join(f"substringof({word},MatterTitle)" for word in quoted)
-
-
-def matters_url(api: str, client: str, odata_filter: str, top: int, skip: int) -> str:
-    query = {"$filter": odata_filter, "$orderby": "MatterId", "$top": top, "$skip": skip}
-    encoded = "&".join(
-        f"{key}={quote(str(value), safe=QUERY_SAFE)}" for key, value in query.items()
-    )
-    return f"{api}/v1/{client}/matters?{encoded}"
-
-
-def matter_url(api: str, client: str, matter_id: int, part: str = "") -> str:
-    """The matter's own URL, or one of its parts: ``histories``, ``versions``, ``texts/7``."""
-    return f"{api}/v1/{client}/matters/{matter_id}" + (f"/{part}" if part else "")
+from .legistar_api import (
+    API,
+    DEFAULT_CLIENTS,
+    DEFAULT_SEARCH,
+    JURISDICTIONS,
+    MAX_PAGE_SIZE,
+    PASSED,
+    TOKEN_CLIENT,
+    TOKEN_VARIABLE,
+    json_list,
+    json_object,
+    matter_date,
+    matter_kind,
+    matter_url,
+    matters_url,
+    text_body,
+    title_filter,
+)
 
 
 def _words(value: str | list[str] | tuple[str, ...] | None, default: tuple[str, ...]):
@@ -195,7 +151,7 @@ class LegistarSpider(Spider):
     def parse_matters(self, response: Response, client: str, skip: int):
         """One page of matters: each matter's histories, and the next page if this one
         was full (a short or empty page is the last)."""
-        matters = yield from _json_list(response, "matters")
+        matters = yield from json_list(response, "matters")
         for matter in matters:
             yield Request(
                 matter_url(self.api, client, matter["MatterId"], "histories"),
@@ -208,11 +164,11 @@ class LegistarSpider(Spider):
 
     def parse_histories(self, response: Response, client: str, matter: dict):
         """A matter's actions: the first date each version was acted on."""
-        histories = yield from _json_list(response, "histories")
+        histories = yield from json_list(response, "histories")
         dates = {}
         for row in histories:
             version = row.get("MatterHistoryVersion")
-            date = _date(row.get("MatterHistoryActionDate"))
+            date = matter_date(row.get("MatterHistoryActionDate"))
             if version and date and (version not in dates or date < dates[version]):
                 dates[version] = date
         yield self._versions(client, matter, dates)
@@ -233,13 +189,13 @@ class LegistarSpider(Spider):
 
     def parse_versions(self, response: Response, client: str, matter: dict, dates: dict):
         """The matter's versions, in the API's order (oldest first): a text request each."""
-        versions = yield from _json_list(response, "versions")
+        versions = yield from json_list(response, "versions")
         document = self._document(client, matter)
         if not versions:
             yield CrawlFailure(response.url, "parse", f"{document['identifier']}: no versions")
             return
         passed = bool(matter.get("MatterPassedDate") or matter.get("MatterEnactmentDate"))
-        passed = passed or bool(_PASSED.search(matter.get("MatterStatusName") or ""))
+        passed = passed or bool(PASSED.search(matter.get("MatterStatusName") or ""))
         for sequence, entry in enumerate(versions, start=1):
             value = str(entry.get("Value") or "")
             first, last = sequence == 1, sequence == len(versions)
@@ -249,8 +205,8 @@ class LegistarSpider(Spider):
                 classification = "introduced" if first else "amendment"
             date = (
                 dates.get(value)
-                or (first and _date(matter.get("MatterIntroDate")))
-                or (passed and last and _date(matter.get("MatterPassedDate")))
+                or (first and matter_date(matter.get("MatterIntroDate")))
+                or (passed and last and matter_date(matter.get("MatterPassedDate")))
                 or None
             )
             version = {
@@ -269,10 +225,10 @@ class LegistarSpider(Spider):
 
     def parse_text(self, response: Response, client: str, document: dict, version: dict):
         """One version's text: a FetchedVersion, or a failure when it has none."""
-        data = yield from _json_object(response, "text")
+        data = yield from json_object(response, "text")
         if data is None:
             return
-        body, media_type = _text_body(data)
+        body, media_type = text_body(data)
         if not body.strip():
             yield CrawlFailure(
                 response.url,
@@ -308,58 +264,15 @@ class LegistarSpider(Spider):
     def _document(self, client: str, matter: dict) -> dict:
         identifier = matter.get("MatterFile") or str(matter["MatterId"])
         # Legistar has no sessions: the year the matter was introduced (or passed) stands in.
-        year = _date(matter.get("MatterIntroDate")) or _date(matter.get("MatterPassedDate"))
+        year = matter_date(matter.get("MatterIntroDate")) or matter_date(
+            matter.get("MatterPassedDate")
+        )
         return {
             "document_id": client + "-" + re.sub(r"\s+", "-", identifier.strip()),
             "session": year[:4] if year else "",
             "identifier": identifier,
             "title": matter.get("MatterTitle") or matter.get("MatterName") or identifier,
-            "kind": _kind(matter.get("MatterTypeName")),
+            "kind": matter_kind(matter.get("MatterTypeName")),
             "status": matter.get("MatterStatusName") or "",
             "document_url": matter_url(self.api, client, matter["MatterId"]),
         }
-
-
-def _json_list(response: Response, what: str):
-    """The JSON list a response holds; yields a failure (and returns []) when it is not."""
-    data = yield from _json_object(response, what, list)
-    return data or []
-
-
-def _json_object(response: Response, what: str, kind: type = dict):
-    # JSON is UTF-8 whatever the headers say; json.loads reads the bytes as such.
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        data = None
-    if not isinstance(data, kind):
-        yield CrawlFailure(
-            response.url, "parse", f"the {what} response is not a JSON {kind.__name__}"
-        )
-        return None
-    return data
-
-
-def _text_body(data: dict) -> tuple[bytes, str]:
-    """The version's text as bytes, and what they are. Some clients' texts carry NUL
-    characters (an RTF export artefact): they are not text and are dropped."""
-    plain = (data.get("MatterTextPlain") or "").replace("\x00", "")
-    if plain.strip():
-        return plain.encode("utf-8"), "text/plain"
-    rich = (data.get("MatterTextRtf") or "").replace("\x00", "")
-    if rich.lstrip().startswith("{\\rtf"):
-        return rich.encode("utf-8"), "application/rtf"
-    if rich.lstrip().startswith("<"):
-        return rich.encode("utf-8"), "text/html"
-    return rich.encode("utf-8"), "text/plain"
-
-
-def _date(value) -> str | None:
-    """``"2017-02-22T00:00:00"`` → ``"2017-02-22"``."""
-    match = re.match(r"\d{4}-\d{2}-\d{2}", value or "")
-    return match.group(0) if match else None
-
-
-def _kind(type_name: str | None) -> str:
-    name = (type_name or "").lower()
-    return next((kind for word, kind in _KINDS if word in name), name or "matter")

@@ -20,13 +20,8 @@ from twisted.python.failure import Failure
 from trustwatch.db.migrations import open_database
 from trustwatch.db.store import Jurisdiction
 from trustwatch.spiders.items import CrawlFailure, FetchedVersion
-from trustwatch.spiders.legistar import (
-    DEFAULT_SEARCH,
-    LegistarSpider,
-    matter_url,
-    matters_url,
-    title_filter,
-)
+from trustwatch.spiders.legistar import LegistarSpider
+from trustwatch.spiders.legistar_api import DEFAULT_SEARCH, matter_url, matters_url, title_filter
 from trustwatch.spiders.replay import FolderStorage, recording_stem
 
 RECORDING = FIXTURES / "legistar"
