@@ -2,4 +2,5 @@
 
 from .main import cli
 
-cli(prog_name="trustwatch")
+if __name__ == "__main__":  # not when a parser process (spawned) imports it
+    cli(prog_name="trustwatch")
