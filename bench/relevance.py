@@ -22,39 +22,15 @@ at while tuning) and the whole set, then every misclassified title.
 import argparse
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from trustwatch.parsers.scoring import Score
+from trustwatch.parsers.scoring import score as score_sets
 from trustwatch.spiders.legistar_api import DEFAULT_SEARCH
 from trustwatch.spiders.state_bills import relevant
 
 TITLES = Path(__file__).resolve().parent.parent / "tests/fixtures/relevance/titles.jsonl"
 SPLITS = ("tune", "holdout")
-
-
-@dataclass(frozen=True)
-class Score:
-    true_positives: int
-    false_positives: int
-    false_negatives: int
-    true_negatives: int
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positives + self.false_positives
-        return self.true_positives / found if found else 1.0
-
-    @property
-    def recall(self) -> float:
-        wanted = self.true_positives + self.false_negatives
-        return self.true_positives / wanted if wanted else 1.0
-
-    def __str__(self) -> str:
-        return (
-            f"precision {self.precision:.3f}  recall {self.recall:.3f}  "
-            f"(TP {self.true_positives}, FP {self.false_positives}, "
-            f"FN {self.false_negatives}, TN {self.true_negatives})"
-        )
 
 
 def load(path: Path = TITLES) -> list[dict]:
@@ -78,17 +54,21 @@ FILTERS: dict[str, Callable[[dict], bool]] = {
 
 
 def score(rows: list[dict], predicate: Callable[[dict], bool]) -> tuple[Score, list[dict]]:
-    """The confusion counts of ``predicate`` on ``rows``, and the rows it gets wrong."""
-    counts = {(True, True): 0, (False, True): 0, (True, False): 0, (False, False): 0}
-    wrong = []
-    for row in rows:
-        said = bool(predicate(row))
-        counts[(row["relevant"], said)] += 1
-        if said != row["relevant"]:
-            wrong.append(row)
-    return Score(
-        counts[(True, True)], counts[(False, True)], counts[(True, False)], counts[(False, False)]
-    ), wrong
+    """The scores of ``predicate`` on ``rows`` (the tagger's scoring, on title ids), and
+    the rows it gets wrong."""
+    kept = {row["id"] for row in rows if predicate(row)}
+    wanted = {row["id"] for row in rows if row["relevant"]}
+    wrong = [row for row in rows if (row["id"] in kept) != row["relevant"]]
+    return score_sets(wanted, kept), wrong
+
+
+def described(found: Score, titles: int) -> str:
+    negatives = titles - found.true_positives - found.false_positives - found.false_negatives
+    return (
+        f"precision {found.precision:.3f}  recall {found.recall:.3f}  "
+        f"(TP {found.true_positives}, FP {found.false_positives}, "
+        f"FN {found.false_negatives}, TN {negatives})"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,7 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{name}")
         for split in (*SPLITS, "all"):
             part = [row for row in rows if split == "all" or row["split"] == split]
-            print(f"  {split:8} {len(part):4} titles  {score(part, predicate)[0]}")
+            found = score(part, predicate)[0]
+            print(f"  {split:8} {len(part):4} titles  {described(found, len(part))}")
         part = [row for row in rows if shown == "all" or row["split"] == shown]
         for row in score(part, predicate)[1]:
             kind = "missed" if row["relevant"] else "kept  "

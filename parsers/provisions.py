@@ -225,8 +225,7 @@ def _tag(
     one already tagged (in either version of a comparison) takes its provisions, moved.
     """
     rules = _COMPILED if rules is None else rules
-    plain_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " not in cue})
-    spaced_cues = sorted({cue for rule, *_ in rules for cue in rule.cues if " " in cue})
+    plain_cues, spaced_cues = _ALL_CUES if rules is _COMPILED else _cue_lists(rules)
     found: list[Provision] = []
     for unit in units:
         key = (text[unit.start : unit.end], shadow[unit.start : unit.end], unit.lead_in)
@@ -259,6 +258,15 @@ def _tag(
             memo[key] = (unit.start, list(best.values()))
         found += best.values()
     return sorted(found, key=lambda p: (p.start, p.type))
+
+
+def _cue_lists(rules: list) -> tuple[list[str], list[str]]:
+    """The rules' cues without a space, and those with one."""
+    cues = {cue for rule, *_ in rules for cue in rule.cues}
+    return sorted(c for c in cues if " " not in c), sorted(c for c in cues if " " in c)
+
+
+_ALL_CUES = _cue_lists(_COMPILED)
 
 
 def _numbers_that_differ(

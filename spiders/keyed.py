@@ -19,6 +19,7 @@ from scrapy.exceptions import DownloadFailedError
 from scrapy.http import Response
 
 from .items import CrawlFailure
+from .pipelines import STAT
 
 API_REQUEST = "trustwatch_api_request"
 REDACTED = "[API key]"
@@ -106,7 +107,7 @@ class KeyedApiSpider(Spider):
             self.logger.warning("%s is not set: skipping the %s source", self.needs_key, self.name)
             # Also in the crawl's summary (--json) and its crawl_runs row: under -q or
             # --json the warning above is not shown.
-            self.crawler.stats.set_value("trustwatch/skipped", f"{self.needs_key} is not set")
+            self.crawler.stats.set_value(STAT("skipped"), f"{self.needs_key} is not set")
             return
         guard = _RedactKey(self.api_key)
         for handler in logging.getLogger().handlers:

@@ -79,7 +79,7 @@ def test_parse_errors_reach_the_caller_unchanged():
 
 
 @pytest.mark.parametrize("workers", [0, 1])
-def test_no_workers_parses_in_process(workers):
+def test_in_process_or_in_a_worker_a_real_text_has_sections(workers):
     body = real_text("chicago-mc-2-173-030-current.txt").encode()
     [parsed] = asyncio.run(parse_all(ParserPool(workers), [body]))
     assert parsed.sections
