@@ -122,9 +122,6 @@ class Rule:
     confidence: float = 0.8
     # Words that, in the sentence itself, mean the rule does not apply after all.
     unless: str | None = None
-    # Lower-case fragments one of which every match of ``topic`` contains: a cheap test
-    # that skips the regular expression for most sentences (tests check it holds).
-    cues: tuple[str, ...] = ()
 
 
 # Vocabulary shared by several rules.
@@ -155,14 +152,12 @@ RULES = [
         "no-detention-on-hold",
         topic=HOLD,
         requires=CUSTODY_VERB,
-        cues=("detainer", "hold", "i-247"),
     ),
     Rule(
         "detainer_limit",
         "no-detention-after-release-date",
         # "shall not detain ... after that individual becomes eligible for release"
         topic=r"\bdetain\w*\b[^.;]{0,120}\beligible for release",
-        cues=("eligible for release",),
         confidence=0.85,
     ),
     Rule(
@@ -173,7 +168,6 @@ RULES = [
         requires=r"\bonly (?:if|when|under|upon)\b",
         polarity=ANY,
         confidence=0.7,
-        cues=("detainer", "hold", "i-247"),
     ),
     Rule(
         "judicial_warrant_requirement",
@@ -189,7 +183,6 @@ RULES = [
             r" by|pursuant to|presented with|authorized by)\b"
         ),
         confidence=0.85,
-        cues=("judicial", "judge", "magistrate", "court"),
     ),
     Rule(
         "release_notification_limit",
@@ -202,7 +195,6 @@ RULES = [
             r"|notification (?:and transfer )?requests?)"
             r"|notif\w+ [^.;]{0,80}\breleas\w*|advance notice [^.;]{0,40}\breleas\w*)"
         ),
-        cues=("releas", "custody status", "notification"),
     ),
     Rule(
         "transfer_limit",
@@ -212,7 +204,6 @@ RULES = [
             r"|(?:comply|respond|honor)\w*\b[^.;]{0,40}transfer requests?)"
         ),
         requires=r"immigra|\bICE\b|deport|removal|transfer requests?",
-        cues=("transfer",),
     ),
     Rule(
         "information_sharing_limit",
@@ -226,7 +217,6 @@ RULES = [
             r" status|access to [^.;]{0,60}databases?)"
         ),
         requires=IMMIGRATION,
-        cues=("information", "address", "record", "data", "status"),
     ),
     Rule(
         "facility_access_limit",
@@ -238,7 +228,6 @@ RULES = [
             r"|dedicated (?:office|space))"
         ),
         requires=AUTHORITIES + r"|\bagents?\b",
-        cues=("access", "interview", "facilities", "space", "dedicated"),
     ),
     Rule(
         "facility_access_limit",
@@ -249,7 +238,6 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.9,
-        cues=("consent", "interview"),
     ),
     Rule(
         "status_inquiry_limit",
@@ -259,7 +247,6 @@ RULES = [
             r"|investigat\w*|gather\w*)\b[^.;]{0,100}(?:immigration|citizenship) status"
             r"|questions? regarding (?:citizenship|immigration) status)"
         ),
-        cues=("status",),
     ),
     Rule(
         "enforcement_agreement_limit",
@@ -268,7 +255,6 @@ RULES = [
             r"(?:1357\s*\(g\)|287\s*\(g\)|functions of an immigration officer"
             r"|deputiz\w+|joint (?:law enforcement )?task forces?)"
         ),
-        cues=("1357", "287", "immigration officer", "deputiz", "task force"),
     ),
     Rule(
         "immigration_enforcement_limit",
@@ -280,17 +266,6 @@ RULES = [
             r"|\b(?:investigate|interrogate|detect)\b[^.;]{0,60}immigration enforcement)"
         ),
         requires=IMMIGRATION,
-        cues=(
-            "money",
-            "fund",
-            "resources",
-            "personnel",
-            "equipment",
-            "time",
-            "investigat",
-            "interrogat",
-            "detect",
-        ),
     ),
     Rule(
         "immigration_enforcement_limit",
@@ -313,19 +288,6 @@ RULES = [
         ),
         # A detainer or a 287(g) agreement has its own type.
         unless=r"\bdetainers?\b|1357 ?\(g\)|287 ?\(g\)",
-        cues=(
-            "stop",
-            "arrest",
-            "search",
-            "detain",
-            "detention",
-            "confinement",
-            "interrogat",
-            "enforc",
-            "participat",
-            "assist",
-            "cooperat",
-        ),
     ),
     Rule(
         "detention_contract_limit",
@@ -335,7 +297,6 @@ RULES = [
             r"(?:detain|detention|house)"
         ),
         requires=r"immigra|noncitizen|alien",
-        cues=("contract", "agreement", "intergovernmental"),
     ),
     Rule(
         "sensitive_location_protection",
@@ -350,16 +311,6 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.7,
-        cues=(
-            "courthouse",
-            "school",
-            "health",
-            "hospital",
-            "shelter",
-            "librar",
-            "worship",
-            "church",
-        ),
     ),
     Rule(
         "sensitive_location_protection",
@@ -368,7 +319,6 @@ RULES = [
         requires=r"\b(?:deny|denied|polic(?:y|ies)|guidance|prohibit\w*|limit\w*)\b",
         polarity=ANY,
         confidence=0.8,
-        cues=("sensitive location",),
     ),
     Rule(
         "serious_crime_exception",
@@ -387,16 +337,6 @@ RULES = [
         ),
         polarity=ANY,
         confidence=0.8,
-        cues=(
-            "convicted",
-            "charged",
-            "felon",
-            "1192.7",
-            "covered crime",
-            "sex offender",
-            "42.12",
-            "3g",
-        ),
     ),
     Rule(
         "reporting_requirement",
@@ -415,7 +355,6 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.75,
-        cues=("report", "record", "data", "statistic", "public"),
     ),
     # --- mandates -------------------------------------------------------------------
     Rule(
@@ -431,7 +370,6 @@ RULES = [
         polarity=POSITIVE,
         confidence=0.8,
         unless=r"\bdiscretion\b|\bmay (?:cooperate|notify|transfer|comply)|disfavor",
-        cues=("comply", "honor", "fulfill", "cooperat", "notif", "transfer", "support", "assist"),
     ),
     Rule(
         "sanctuary_policy_prohibition",
@@ -453,16 +391,6 @@ RULES = [
         confidence=0.8,
         # A sentence about losing funds is a penalty for such policies, not the ban.
         unless=r"\b(?:receive|eligible|grants?)\b",
-        cues=(
-            "polic",
-            "ordinance",
-            "rule",
-            "practice",
-            "sanctuary",
-            "prohibit",
-            "restrict",
-            "limit",
-        ),
     ),
     Rule(
         "enforcement_penalty",
@@ -480,20 +408,6 @@ RULES = [
         polarity=ANY,
         confidence=0.7,
         unless=r"\bimmun\w+|limit\w* liability",
-        cues=(
-            "penalt",
-            "remov",
-            "forfeit",
-            "eligible",
-            "receive",
-            "withh",
-            "deny",
-            "denied",
-            "denial",
-            "terminat",
-            "liab",
-            "reimburs",
-        ),
     ),
     Rule(
         "status_verification_mandate",
@@ -508,15 +422,6 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.8,
-        cues=(
-            "status",
-            "present",
-            "presence",
-            "alien",
-            "verification",
-            "priority enforcement",
-            "secure communities",
-        ),
     ),
     Rule(
         "enforcement_agreement_mandate",
@@ -529,6 +434,5 @@ RULES = [
         ),
         polarity=POSITIVE,
         confidence=0.8,
-        cues=("agreement", "memorand", "1357", "287"),
     ),
 ]

@@ -15,20 +15,30 @@ a law the way the taxonomy's coding rules say a person does:
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
+from .prefilter import PatternSet
 from .provision_rules import ANY, NEGATIVE, POSITIVE, RULES, TYPES, Rule
 from .scanning import fail_fast
 from .sections import Section, section_spans
 
 
-def _compiled(pattern: str | None) -> re.Pattern | None:
-    """Compile a case-insensitive word pattern."""
+def _spaced(pattern: str) -> str:
+    """A rule's pattern as ``re`` reads it."""
     # A space in a rule matches any whitespace: PDF text and wrapped pages break lines
     # in the middle of phrases ("immigration\nstatus").
+    return pattern.replace(" ?", r"\s*").replace(" ", r"\s+")
+
+
+@cache
+def _compiled(pattern: str | None) -> re.Pattern | None:
+    """Compile a case-insensitive word pattern (a rule's, when first needed: most
+    comparisons of two files need a few rules)."""
     if not pattern:
         return None
-    return fail_fast(pattern.replace(" ?", r"\s*").replace(" ", r"\s+"), re.IGNORECASE)
+    return fail_fast(_spaced(pattern), re.IGNORECASE)
 
 
 _PROHIBITION = _compiled(
@@ -114,10 +124,12 @@ _SENTENCE_BREAK = re.compile(
 )
 
 
-_COMPILED = [
-    (rule, _compiled(rule.topic), _compiled(rule.requires), _compiled(rule.unless))
-    for rule in RULES
-]
+# The rules' topics, asked of each sentence at once (see :mod:`prefilter`): only those
+# that may be named near it are scanned for.
+_TOPICS = sorted({rule.topic for rule in RULES})
+_TOPIC_SET = PatternSet([_spaced(topic) for topic in _TOPICS])
+_TOPIC_OF = [_TOPICS.index(rule.topic) for rule in RULES]
+_ALL_RULES = range(len(RULES))
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,7 @@ def tag_differences(
     new_types = {p.type for p in new_found}
     shared = [u for u in old_units if renames.get(u.number, u.number) not in dirty]
     for type_ in sorted(old_types ^ new_types):
-        rules = [compiled for compiled in _COMPILED if compiled[0].type == type_]
+        rules = [index for index, rule in enumerate(RULES) if rule.type == type_]
         if _tag(old_text, old_shadow, shared, rules, first_only=True):
             old_types.add(type_)
             new_types.add(type_)
@@ -213,19 +225,14 @@ def _tag(
     text: str,
     shadow: str,
     units: list["_Unit"],
-    rules=None,
+    rules: Sequence[int] = _ALL_RULES,
     first_only: bool = False,
     memo: dict | None = None,
 ) -> list[Provision]:
-    """The provisions of these units (with these rules: all by default).
-
-    A cue without a space cannot straddle the spaces that join a sentence to its
-    lead-ins, so a unit's text and lead-ins are searched for every such cue once, and each
-    sentence only for those its unit has. With a ``memo``, a unit that reads exactly like
-    one already tagged (in either version of a comparison) takes its provisions, moved.
+    """The provisions of these units, with these rules (indices in ``RULES``: all by
+    default). With a ``memo``, a unit that reads exactly like one already tagged (in
+    either version of a comparison) takes its provisions, moved.
     """
-    rules = _COMPILED if rules is None else rules
-    plain_cues, spaced_cues = _ALL_CUES if rules is _COMPILED else _cue_lists(rules)
     found: list[Provision] = []
     for unit in units:
         key = (text[unit.start : unit.end], shadow[unit.start : unit.end], unit.lead_in)
@@ -242,13 +249,12 @@ def _tag(
                 for p in provisions
             ]
             continue
-        own = f"{unit.lead_in} {shadow[unit.start : unit.end]} {unit.follow}".lower()
-        cues = [cue for cue in plain_cues if cue in own] + spaced_cues
         best: dict[tuple[str, int], Provision] = {}
-        for start, end, context, follow in _sentences(shadow, unit):
-            for provision in _match(
-                text, shadow, unit.number, start, end, context, follow, cues, rules
-            ):
+        sentences = list(_sentences(shadow, unit))
+        # Most units name no topic at all: one pass over all their readings says so.
+        readings = "\n".join(f"{c} {shadow[s:e]} {f}" for s, e, c, f in sentences)
+        for start, end, context, follow in sentences if _TOPIC_SET.possible(readings) else ():
+            for provision in _match(text, shadow, unit.number, start, end, context, follow, rules):
                 if first_only:
                     return [provision]
                 key_ = (provision.type, provision.start)
@@ -258,15 +264,6 @@ def _tag(
             memo[key] = (unit.start, list(best.values()))
         found += best.values()
     return sorted(found, key=lambda p: (p.start, p.type))
-
-
-def _cue_lists(rules: list) -> tuple[list[str], list[str]]:
-    """The rules' cues without a space, and those with one."""
-    cues = {cue for rule, *_ in rules for cue in rule.cues}
-    return sorted(c for c in cues if " " not in c), sorted(c for c in cues if " " in c)
-
-
-_ALL_CUES = _cue_lists(_COMPILED)
 
 
 def _numbers_that_differ(
@@ -441,23 +438,28 @@ def _match(
     end: int,
     context: str,
     follow: str,
-    cues: list[str],
-    rules: list,
+    rules: Sequence[int],
 ):
     sentence = shadow[start:end]
     own_from = len(context) + 1
     reading = f"{context} {sentence} {follow}"
     own_to = own_from + len(sentence)
-    window = reading[max(0, own_from - _TOPIC_REACH) : own_to + _TOPIC_REACH]
-    window = window.lower().replace("\n", " ")
     # The topic must be named in the sentence itself, though its phrase may begin in the
     # lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
-    present = {cue for cue in cues if cue in window}
-    candidates = [
-        (rule, requires, unless)
-        for rule, topic, requires, unless in rules
-        if not present.isdisjoint(rule.cues) and _names_topic(topic, sentence, reading, own_from)
-    ]
+    window_start = max(0, own_from - _TOPIC_REACH)
+    window_end = min(len(reading), own_to + _TOPIC_REACH)
+    possible = _TOPIC_SET.possible(reading[window_start:window_end])
+    named: dict[int, bool] = {}
+    candidates = []
+    for index in rules if possible else ():
+        topic = _TOPIC_OF[index]
+        if topic in possible:
+            if topic not in named:
+                named[topic] = _names_topic(
+                    _compiled(_TOPICS[topic]), reading, own_from, own_to, window_start, window_end
+                )
+            if named[topic]:
+                candidates.append(RULES[index])
     if not candidates or _NOT_OPERATIVE.search(sentence) or _DEFINITION.search(sentence):
         return
     if _TITLE.search(sentence) or _is_heading(sentence):
@@ -466,13 +468,13 @@ def _match(
     obliged = not prohibited and bool(_OBLIGATION.search(reading))
     # A permission, or a rule against limiting cooperation, establishes no limit.
     no_limits = bool(_PERMISSION.search(sentence) or _BANS_LIMITS.search(reading))
-    for rule, requires, unless in candidates:
+    for rule in candidates:
         direction = TYPES[rule.type][0]
         if direction == "limit" and no_limits:
             continue
-        if requires and not requires.search(reading):
+        if rule.requires and not _compiled(rule.requires).search(reading):
             continue
-        if unless and unless.search(sentence):
+        if rule.unless and _compiled(rule.unless).search(sentence):
             continue
         if not _polarity_holds(rule, prohibited, obliged):
             continue
@@ -503,13 +505,14 @@ def _is_heading(sentence: str) -> bool:
 _TOPIC_REACH = 250
 
 
-def _names_topic(topic: re.Pattern, sentence: str, reading: str, own_from: int) -> bool:
-    """Whether the topic is named in the sentence, its phrase perhaps begun in the lead-in."""
-    own_to = own_from + len(sentence)
-    window_start = max(0, own_from - _TOPIC_REACH)
+def _names_topic(
+    topic: re.Pattern, reading: str, own_from: int, own_to: int, window_start: int, window_end: int
+) -> bool:
+    """Whether the topic is named in the sentence (``reading[own_from:own_to]``), its
+    phrase perhaps begun in the lead-in."""
     return any(
         own_from < m.end() and m.start() < own_to
-        for m in topic.finditer(reading, window_start, min(len(reading), own_to + _TOPIC_REACH))
+        for m in topic.finditer(reading, window_start, window_end)
     )
 
 
