@@ -6,6 +6,7 @@ response there and notes in ``recording.json`` what was crawled, so that
 ``crawl --replay DIR`` with no source named runs the same crawl again, offline.
 """
 
+import gc
 import json
 import os
 from dataclasses import dataclass
@@ -146,6 +147,9 @@ def run_crawls(
         crawler = process.create_crawler(job.spider)
         crawlers.append((job, crawler))
         process.crawl(crawler, **job.arguments)
+    # Everything alive now (Scrapy, Twisted, the parsers' tables) lives as long as the
+    # crawl: out of the collector's sight, its full collections stay short.
+    gc.freeze()
     process.start()
     if record:
         _write_manifest(

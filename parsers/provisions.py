@@ -493,12 +493,18 @@ def _match(
 def _is_heading(sentence: str) -> bool:
     """A heading in capitals ("LIABILITY OF COUNTY ... DETAINER REQUEST."), not text in
     capitals that enacts something (Maryland prints new matter in capitals)."""
+    if sentence.lstrip().startswith("(") or sentence.rstrip().endswith((";", ":", ",")):
+        return False  # a list item or a clause, not a heading
+    if sum(map(len, _LOWER_RUN.findall(sentence))) > 0.2 * len(sentence):
+        return False  # the usual sentence: too many small letters, said without counting
     letters = [c for c in sentence if c.isalpha()]
     if len(letters) < 8 or sum(c.isupper() for c in letters) < 0.8 * len(letters):
         return False
-    if sentence.lstrip().startswith("(") or sentence.rstrip().endswith((";", ":", ",")):
-        return False  # a list item or a clause, not a heading
-    return not re.search(r"\b(?:SHALL|MAY|MUST|NOT|UNLESS|EXCEPT|IF)\b", sentence)
+    return not _ENACTING_WORD.search(sentence)
+
+
+_LOWER_RUN = re.compile("[a-z]+")
+_ENACTING_WORD = re.compile(r"\b(?:SHALL|MAY|MUST|NOT|UNLESS|EXCEPT|IF)\b")
 
 
 # How far into a lead-in a topic phrase may begin ("stop, arrest, detain ... (A) solely").

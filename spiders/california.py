@@ -111,12 +111,12 @@ class CaliforniaSpider(Spider):
         shown = _selected(response) or versions[0]["key"]
         document = _document_fields(response, bill_id, versions)
         document["document_url"] = response.url
+        form = response.xpath("//form[.//select[@id='version']]")
         # The site lists the newest version first; number them oldest first.
         for sequence, version in enumerate(reversed(versions), start=1):
             if version["key"] == shown:
                 yield self._item(response, document, version, sequence)
             else:
-                form = response.xpath("//form[.//select[@id='version']]")
                 yield form2request(form, {"version": version["key"]}, click=False).to_scrapy(
                     callback=self.parse_version,
                     errback=self.failed,

@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from trustwatch.db.migrations import open_database
-from trustwatch.db.queries import stale_version_changes, version_bundle
+from trustwatch.db.queries import previous_version_id, stale_version_changes, version_bundle
 from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
 from trustwatch.db.store import (
     DocumentRecord,
@@ -33,6 +33,8 @@ from .items import CrawlFailure, FetchedVersion
 from .parsing import ParserDied, ParserPool
 
 STAT = "trustwatch/{}".format
+# How many stored versions are kept at hand for comparing with the next ones.
+RECENT_VERSIONS = 64
 
 
 def utcnow() -> str:
@@ -64,6 +66,8 @@ class StorePipeline:
         self.stats.set_value(STAT("crawl_run_id"), self.run_id)
         self.parser = ParserPool(self.workers)
         self.stored = None  # the last item's turn to store: the next one waits for it
+        self.comparing: set[tuple[int, int]] = set()  # (version, previous) pairs in a worker
+        self.recent: dict[int, dict] = {}  # the versions stored last, as parsed, by id
 
     def close_spider(self) -> None:
         reason = self.stats.get_value("finish_reason") or "finished"
@@ -94,14 +98,33 @@ class StorePipeline:
                     parsed = error
             if earlier is not None:
                 await earlier
-            return self._store(item, parsed)
+            due = self._store(item, parsed)
         finally:
             mine.set_result(None)
+        await self._compare(item, due)
+        return item
 
-    def _store(self, item, parsed):
+    async def _compare(self, item: FetchedVersion, due: list[tuple]) -> None:
+        """Compare stored versions with the ones before them, in a worker, and keep the
+        result unless an older version arrived in between meanwhile (that pair is due
+        then, and is compared in its turn). A comparison that fails is recorded as an
+        error; its summary stays missing and is computed when the document is next seen."""
+        for version_id, previous_id, old, new in due:
+            try:
+                comparison = await self.parser.compare(old, new)
+            except ParserDied as error:
+                self._error(item.url, "compare", f"version {version_id}: {error}")
+                continue
+            finally:
+                self.comparing.discard((version_id, previous_id))
+            if previous_version_id(self.db, version_id) == previous_id:
+                store_version_change(self.db, version_id, previous_id, comparison, utcnow())
+
+    def _store(self, item, parsed) -> list[tuple]:
+        """Store the item; return the comparisons it makes due (see :func:`due_comparisons`)."""
         if isinstance(item, CrawlFailure):
             self._error(item.url, item.kind, item.message)
-            return item
+            return []
         if not isinstance(item, FetchedVersion):
             raise DropItem(f"not a trustwatch item: {type(item).__name__}")
         if isinstance(parsed, Exception):
@@ -136,20 +159,24 @@ class StorePipeline:
             now=utcnow(),
         )
         self.stats.inc_value(STAT(f"versions_{result.status}"))
-        # A new version goes to the comparison as parsed, not read back: it was stored
-        # just now. An unchanged one is read back (an older parser may have stored it)
-        # and is checked too: a crash between storing a version and storing its change
-        # summary leaves the summary missing, and seeing the document again recomputes
-        # it (one indexed query when nothing is missing).
-        stored = {}
+        # A new version goes to the comparisons as parsed, not read back: it was stored
+        # just now (and the version before it, usually, a moment earlier). An unchanged
+        # one is read back (an older parser may have stored it) and is checked too: a
+        # crash between storing a version and storing its change summary leaves the
+        # summary missing, and seeing the document again recomputes it (one indexed
+        # query when nothing is missing).
         if result.status == "new":
-            stored[result.version_id] = {
+            self.recent[result.version_id] = {
                 "text": version.text,
                 "sections": version.sections,
                 "provisions": version.provisions,
             }
-        refresh_version_changes(self.db, item.document_id, stored)
-        return item
+            if len(self.recent) > RECENT_VERSIONS:
+                del self.recent[next(iter(self.recent))]
+        due = due_comparisons(self.db, item.document_id, self.recent)
+        due = [job for job in due if tuple(job[:2]) not in self.comparing]
+        self.comparing.update(tuple(job[:2]) for job in due)
+        return due
 
     def spider_error(self, failure, response, spider: Spider) -> None:
         """A bug or an unexpected page in a spider callback: keep it with the run."""
@@ -170,13 +197,23 @@ def refresh_version_changes(
 
     ``bundles`` holds versions as ``version_bundle`` would read them back (text,
     sections, provisions), by id: those are not read from the database again."""
+    due = due_comparisons(db, document_id, bundles)
+    for version_id, previous_id, old, new in due:
+        store_version_change(db, version_id, previous_id, compare_versions(old, new), utcnow())
+    return len(due)
+
+
+def due_comparisons(
+    db, document_id: str | None = None, bundles: dict[int, dict] | None = None
+) -> list[tuple[int, int, dict, dict]]:
+    """(version, previous version, the previous one's bundle, the version's bundle) for
+    every version whose change summary is missing or stale (see ``refresh_version_changes``)."""
     bundles = bundles or {}
-    pairs = stale_version_changes(db, document_id)
-    for version_id, previous_id in pairs:
+    due = []
+    for version_id, previous_id in stale_version_changes(db, document_id):
         old, new = (bundles.get(i) or version_bundle(db, i) for i in (previous_id, version_id))
-        comparison = compare_versions(old, new)
-        store_version_change(db, version_id, previous_id, comparison, utcnow())
-    return len(pairs)
+        due.append((version_id, previous_id, old, new))
+    return due
 
 
 def _document(item: FetchedVersion) -> DocumentRecord:

@@ -8,6 +8,7 @@ import pytest
 from conftest import real_text
 
 from trustwatch.db.store import Jurisdiction
+from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import parse_document
 from trustwatch.spiders.items import FetchedVersion
 from trustwatch.spiders.parsing import ParserDied, ParserPool
@@ -83,3 +84,32 @@ def test_in_process_or_in_a_worker_a_real_text_has_sections(workers):
     body = real_text("chicago-mc-2-173-030-current.txt").encode()
     [parsed] = asyncio.run(parse_all(ParserPool(workers), [body]))
     assert parsed.sections
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_comparison_made_in_a_worker_is_the_one_the_database_keeps(workers):
+    versions = []
+    for name in (
+        "ca-sb54-2017-amended-20170124-amgoa-chunk.partial.txt",
+        "ca-sb54-2017-amended-20170301-amgoa-chunk.partial.txt",
+    ):
+        parsed = parse_document(real_text(name).encode(), "text/plain")
+        versions.append(
+            {
+                "text": parsed.text,
+                "sections": [section.as_dict() for section in parsed.sections],
+                "provisions": [provision.as_dict() for provision in parsed.provisions],
+            }
+        )
+
+    async def compare():
+        pool = ParserPool(workers)
+        try:
+            return await pool.compare(*versions)
+        finally:
+            pool.close()
+
+    comparison = asyncio.run(compare())
+    whole = compare_versions(*versions)
+    assert comparison == {"stats": whole["stats"], "provisions": whole["provisions"]}
+    assert comparison["stats"]["words_added"] > 0
