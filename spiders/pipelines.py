@@ -173,9 +173,8 @@ class StorePipeline:
             }
             if len(self.recent) > RECENT_VERSIONS:
                 del self.recent[next(iter(self.recent))]
-        due = due_comparisons(self.db, item.document_id, self.recent)
-        due = [job for job in due if tuple(job[:2]) not in self.comparing]
-        self.comparing.update(tuple(job[:2]) for job in due)
+        due = due_comparisons(self.db, item.document_id, self.recent, skip=self.comparing)
+        self.comparing.update((version_id, previous_id) for version_id, previous_id, *_ in due)
         return due
 
     def spider_error(self, failure, response, spider: Spider) -> None:
@@ -204,13 +203,19 @@ def refresh_version_changes(
 
 
 def due_comparisons(
-    db, document_id: str | None = None, bundles: dict[int, dict] | None = None
+    db,
+    document_id: str | None = None,
+    bundles: dict[int, dict] | None = None,
+    skip: set[tuple[int, int]] = frozenset(),
 ) -> list[tuple[int, int, dict, dict]]:
     """(version, previous version, the previous one's bundle, the version's bundle) for
-    every version whose change summary is missing or stale (see ``refresh_version_changes``)."""
+    every version whose change summary is missing or stale (see ``refresh_version_changes``),
+    but the (version, previous version) pairs in ``skip``."""
     bundles = bundles or {}
     due = []
     for version_id, previous_id in stale_version_changes(db, document_id):
+        if (version_id, previous_id) in skip:
+            continue
         old, new = (bundles.get(i) or version_bundle(db, i) for i in (previous_id, version_id))
         due.append((version_id, previous_id, old, new))
     return due
