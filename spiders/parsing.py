@@ -9,24 +9,36 @@ how many processes (default: one less than the machine's cores; 0 parses in the 
 process, as a machine with one core does).
 
 Workers are spawned, not forked: the crawl process runs Twisted and threads, which a
-fork would copy half-way. A worker that dies (a parser crashing the interpreter on a
+fork would copy half-way. Jobs and answers go over a socket each worker shares with the
+crawl process, read and written by the crawl's own event loop: a process pool's feeder
+and manager threads took the GIL from the reactor at every job (about a second of a
+2,080-version crawl). A worker that dies (a parser crashing the interpreter on a
 hostile PDF, say) loses only the version it held: :class:`ParserDied` is raised for it,
-and a new pool takes the next ones.
+and a new worker takes the next ones.
 """
 
 import asyncio
+import itertools
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import socket
+import struct
 
 from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import ParsedDocument, parse_document
 
 from .items import FetchedVersion
 
+# Each message is its length, then a pickle.
+_LENGTH = struct.Struct("!Q")
+
 
 class ParserDied(Exception):
     """The worker process parsing a version stopped without an answer."""
+
+
+class _WorkerStopped(Exception):
+    """The worker holding a job stopped before answering it."""
 
 
 class ParserPool:
@@ -34,11 +46,10 @@ class ParserPool:
 
     def __init__(self, workers: int, parse=parse_document):
         self.workers, self.function = workers, parse
-        self.executor = self._start() if workers else None
+        self._context = multiprocessing.get_context("spawn")
+        self._running: list[_Worker] = []
+        self._jobs = itertools.count()
         self.retrying = asyncio.Lock()
-
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     async def parse(self, item: FetchedVersion) -> ParsedDocument:
         """The parse of a version's bytes (raises what :func:`parse_document` raises)."""
@@ -52,33 +63,121 @@ class ParserPool:
     async def _run(self, function, *arguments, **options):
         """``function(*arguments, **options)``, in a worker when there are workers.
 
-        When the pool breaks, every call it held fails: each is tried again, one at a
-        time, so only the call that breaks the pool a second time is lost."""
-        if self.executor is None:
+        When a worker dies, every call it held fails: each is tried again, one at a
+        time, so only the call that kills a worker a second time is lost."""
+        if not self.workers:
             return function(*arguments, **options)
         try:
             return await self._submit(function, arguments, options)
-        except BrokenProcessPool:
+        except _WorkerStopped:
             pass
         async with self.retrying:
             try:
                 return await self._submit(function, arguments, options)
-            except BrokenProcessPool as error:
+            except _WorkerStopped as error:
                 raise ParserDied("the parser process stopped while working on this") from error
 
     async def _submit(self, function, arguments: tuple, options: dict):
-        executor = self.executor
-        try:
-            return await asyncio.wrap_future(executor.submit(function, *arguments, **options))
-        except BrokenProcessPool:
-            if self.executor is executor:  # the first of its versions to hear of it
-                executor.shutdown(wait=False, cancel_futures=True)
-                self.executor = self._start()
-            raise
+        for worker in [worker for worker in self._running if worker.stopped]:
+            worker.close()
+            self._running.remove(worker)
+        while len(self._running) < self.workers:
+            self._running.append(await _Worker.start(self._context))
+        worker = min(self._running, key=lambda running: len(running.waiting))
+        return await worker.run(next(self._jobs), function, arguments, options)
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        for worker in self._running:
+            worker.close()
+        self._running = []
+
+
+class _Worker:
+    """One worker process and the crawl process's end of its socket."""
+
+    def __init__(self, process, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.process, self.reader, self.writer = process, reader, writer
+        self.waiting: dict[int, asyncio.Future] = {}
+        self.stopped = False
+        self.listening = asyncio.get_running_loop().create_task(self._listen())
+
+    @classmethod
+    async def start(cls, context) -> "_Worker":
+        ours, theirs = socket.socketpair()
+        process = context.Process(target=serve, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        reader, writer = await asyncio.open_connection(sock=ours)
+        return cls(process, reader, writer)
+
+    async def run(self, job: int, function, arguments: tuple, options: dict):
+        answer = asyncio.get_running_loop().create_future()
+        self.waiting[job] = answer
+        message = pickle.dumps((job, function, arguments, options), pickle.HIGHEST_PROTOCOL)
+        self.writer.write(_LENGTH.pack(len(message)) + message)
+        return await answer
+
+    async def _listen(self) -> None:
+        try:
+            while True:
+                (length,) = _LENGTH.unpack(await self.reader.readexactly(_LENGTH.size))
+                job, succeeded, value = pickle.loads(await self.reader.readexactly(length))
+                answer = self.waiting.pop(job)
+                if answer.cancelled():  # its crawl is shutting down
+                    continue
+                if succeeded:
+                    answer.set_result(value)
+                else:
+                    answer.set_exception(value)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        self.stopped = True
+        for answer in self.waiting.values():
+            if not answer.cancelled():
+                answer.set_exception(_WorkerStopped())
+        self.waiting.clear()
+
+    def close(self) -> None:
+        # The end of the jobs, at once (closing the transport waits for the event loop):
+        # the worker reads it and returns.
+        self.writer.get_extra_info("socket").shutdown(socket.SHUT_WR)
+        self.writer.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+        self.listening.cancel()
+
+
+def serve(connection: socket.socket) -> None:
+    """A worker process: run each job the crawl process sends, and send back its result
+    or the exception it raised, until the crawl process closes the socket."""
+    with connection:
+        while header := _receive(connection, _LENGTH.size):
+            (length,) = _LENGTH.unpack(header)
+            job, function, arguments, options = pickle.loads(_receive(connection, length))
+            try:
+                answer = (job, True, function(*arguments, **options))
+            except Exception as error:  # the caller's to handle, as if raised there
+                answer = (job, False, error)
+            try:
+                message = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+            except Exception as error:  # an answer that cannot cross: say so instead
+                failure = RuntimeError(f"{type(error).__name__}: {error}")
+                message = pickle.dumps((job, False, failure), pickle.HIGHEST_PROTOCOL)
+            connection.sendall(_LENGTH.pack(len(message)) + message)
+
+
+def _receive(connection: socket.socket, size: int) -> bytes:
+    """Exactly ``size`` bytes, or nothing when the socket closed before the first."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = connection.recv(min(size - len(data), 1 << 20))
+        if not chunk:
+            if data:
+                raise ConnectionError("the crawl process closed the socket mid-message")
+            return b""
+        data += chunk
+    return bytes(data)
 
 
 def stored_comparison(old: dict, new: dict) -> dict:

@@ -113,3 +113,17 @@ def test_a_comparison_made_in_a_worker_is_the_one_the_database_keeps(workers):
     whole = compare_versions(*versions)
     assert comparison == {"stats": whole["stats"], "provisions": whole["provisions"]}
     assert comparison["stats"]["words_added"] > 0
+
+
+def test_answers_reach_the_jobs_they_belong_to_and_big_bodies_cross_whole():
+    texts = [
+        real_text(name)
+        for name in ("ca-sb54-2017-chaptered.txt", "chicago-mc-2-173-030-current.txt")
+    ]
+    # Megabytes each way: more than a socket buffers, so neither side may wait to write.
+    bodies = [texts[0].encode() * 20, *(text.encode() for text in texts * 4)]
+    results = asyncio.run(parse_all(ParserPool(2), bodies))
+    assert [result.text for result in results] == [
+        parse_document(body, "text/plain", encoding="utf-8").text for body in bodies
+    ]
+    assert len(results[0].text) > 500_000
