@@ -47,6 +47,9 @@ class RawResponse:
     media_type: str
     encoding: str | None = None
     headers: dict = field(default_factory=dict)
+    # The body as ``packed`` keeps it, when that was done already (by a parser worker,
+    # beside the crawl process); otherwise storing packs it.
+    packed_body: bytes | None = None
 
     @property
     def sha256(self) -> str:
@@ -309,6 +312,11 @@ def _upsert_jurisdiction(db: Database, jurisdiction: Jurisdiction) -> None:
     )
 
 
+def packed(body: bytes) -> bytes:
+    """A response body as ``raw_responses`` keeps it (``compression`` = "zlib")."""
+    return zlib.compress(body, 6)
+
+
 def _insert_raw(db: Database, raw: RawResponse, sha256: str, now: str) -> None:
     """Compressing is most of the cost: skipped when these bytes are stored already."""
     if db.execute("select 1 from raw_responses where sha256 = ?", [sha256]).fetchone():
@@ -325,7 +333,7 @@ def _insert_raw(db: Database, raw: RawResponse, sha256: str, now: str) -> None:
             "headers": json.dumps(raw.headers, sort_keys=True),
             "size": len(raw.body),
             "compression": "zlib",
-            "body": zlib.compress(raw.body, 6),
+            "body": raw.packed_body if raw.packed_body is not None else packed(raw.body),
             "fetched_at": now,
         },
     )

@@ -24,6 +24,7 @@ import pickle
 import socket
 import struct
 
+from trustwatch.db.store import packed
 from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import ParsedDocument, parse_document
 
@@ -51,10 +52,13 @@ class ParserPool:
         self._jobs = itertools.count()
         self.retrying = asyncio.Lock()
 
-    async def parse(self, item: FetchedVersion) -> ParsedDocument:
-        """The parse of a version's bytes (raises what :func:`parse_document` raises)."""
+    async def parse(self, item: FetchedVersion) -> tuple[ParsedDocument, bytes]:
+        """The parse of a version's bytes (raises what :func:`parse_document` raises),
+        and the bytes as the database keeps them (compressing is work done here too)."""
         options = {"encoding": item.encoding, "text_root": item.text_root}
-        return await self._run(self.function, item.body, item.media_type, **options)
+        return await self._run(
+            parsed_and_packed, self.function, item.body, item.media_type, **options
+        )
 
     async def compare(self, old: dict, new: dict) -> dict:
         """What is stored of :func:`compare_versions`: its stats and provision changes."""
@@ -178,6 +182,10 @@ def _receive(connection: socket.socket, size: int) -> bytes:
             return b""
         data += chunk
     return bytes(data)
+
+
+def parsed_and_packed(parse, body: bytes, media_type: str | None, **options):
+    return parse(body, media_type, **options), packed(body)
 
 
 def stored_comparison(old: dict, new: dict) -> dict:

@@ -89,16 +89,16 @@ class StorePipeline:
         earlier, self.stored = self.stored, asyncio.get_running_loop().create_future()
         mine = self.stored
         try:
-            parsed = None
+            parsed = packed_body = None
             if isinstance(item, FetchedVersion):
                 self.stats.inc_value(STAT("items_seen"))
                 try:
-                    parsed = await self.parser.parse(item)
+                    parsed, packed_body = await self.parser.parse(item)
                 except (ParseError, ParserDied) as error:
                     parsed = error
             if earlier is not None:
                 await earlier
-            due = self._store(item, parsed)
+            due = self._store(item, parsed, packed_body)
         finally:
             mine.set_result(None)
         await self._compare(item, due)
@@ -120,7 +120,7 @@ class StorePipeline:
             if previous_version_id(self.db, version_id) == previous_id:
                 store_version_change(self.db, version_id, previous_id, comparison, utcnow())
 
-    def _store(self, item, parsed) -> list[tuple]:
+    def _store(self, item, parsed, packed_body: bytes | None) -> list[tuple]:
         """Store the item; return the comparisons it makes due (see :func:`due_comparisons`)."""
         if isinstance(item, CrawlFailure):
             self._error(item.url, item.kind, item.message)
@@ -154,6 +154,7 @@ class StorePipeline:
                 media_type=item.media_type,
                 encoding=item.encoding,
                 headers=item.headers,
+                packed_body=packed_body,
             ),
             crawl_run_id=self.run_id,
             now=utcnow(),

@@ -3,6 +3,7 @@ dies loses only the version that killed it."""
 
 import asyncio
 import os
+import zlib
 
 import pytest
 from conftest import real_text
@@ -50,12 +51,17 @@ def version(body: bytes) -> FetchedVersion:
 
 
 async def parse_all(pool: ParserPool, bodies: list[bytes]) -> list:
+    """Each body's parse (or the exception parsing it raised); checks the packed bodies."""
     try:
-        return await asyncio.gather(
+        results = await asyncio.gather(
             *(pool.parse(version(body)) for body in bodies), return_exceptions=True
         )
     finally:
         pool.close()
+    for body, result in zip(bodies, results, strict=True):
+        if not isinstance(result, Exception):
+            assert zlib.decompress(result[1]) == body
+    return [result if isinstance(result, Exception) else result[0] for result in results]
 
 
 def test_a_worker_parses_as_the_crawl_process_does():
