@@ -18,6 +18,7 @@ and a new worker takes the next ones.
 """
 
 import asyncio
+import contextlib
 import itertools
 import multiprocessing
 import pickle
@@ -50,6 +51,7 @@ class ParserPool:
         self._context = multiprocessing.get_context("spawn")
         self._running: list[_Worker] = []
         self._jobs = itertools.count()
+        self._starting = asyncio.Lock()  # the first jobs arrive together: start workers once
         self.retrying = asyncio.Lock()
 
     async def parse(self, item: FetchedVersion) -> tuple[ParsedDocument, bytes]:
@@ -82,11 +84,12 @@ class ParserPool:
                 raise ParserDied("the parser process stopped while working on this") from error
 
     async def _submit(self, function, arguments: tuple, options: dict):
-        for worker in [worker for worker in self._running if worker.stopped]:
-            worker.close()
-            self._running.remove(worker)
-        while len(self._running) < self.workers:
-            self._running.append(await _Worker.start(self._context))
+        async with self._starting:
+            for worker in [worker for worker in self._running if worker.stopped]:
+                worker.close()
+                self._running.remove(worker)
+            while len(self._running) < self.workers:
+                self._running.append(await _Worker.start(self._context))
         worker = min(self._running, key=lambda running: len(running.waiting))
         return await worker.run(next(self._jobs), function, arguments, options)
 
@@ -144,7 +147,8 @@ class _Worker:
     def close(self) -> None:
         # The end of the jobs, at once (closing the transport waits for the event loop):
         # the worker reads it and returns.
-        self.writer.get_extra_info("socket").shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):  # closed already: the worker stopped first
+            self.writer.get_extra_info("socket").shutdown(socket.SHUT_WR)
         self.writer.close()
         self.process.join(timeout=10)
         if self.process.is_alive():

@@ -2,6 +2,7 @@
 dies loses only the version that killed it."""
 
 import asyncio
+import multiprocessing
 import os
 import zlib
 
@@ -133,3 +134,17 @@ def test_answers_reach_the_jobs_they_belong_to_and_big_bodies_cross_whole():
         parse_document(body, "text/plain", encoding="utf-8").text for body in bodies
     ]
     assert len(results[0].text) > 500_000
+
+
+def test_jobs_arriving_together_start_only_the_workers_asked_for():
+    body = real_text("chicago-mc-2-173-030-current.txt").encode()
+
+    async def parse_many():
+        pool = ParserPool(1)
+        try:
+            await asyncio.gather(*(pool.parse(version(body)) for _ in range(6)))
+            return len(multiprocessing.active_children())
+        finally:
+            pool.close()
+
+    assert asyncio.run(parse_many()) == 1
