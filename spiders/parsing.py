@@ -20,6 +20,7 @@ and a new worker takes the next ones.
 import asyncio
 import contextlib
 import itertools
+import logging
 import multiprocessing
 import pickle
 import socket
@@ -31,6 +32,7 @@ from trustwatch.parsers.document import ParsedDocument, parse_document
 
 from .items import FetchedVersion
 
+logger = logging.getLogger(__name__)
 # Each message is its length, then a pickle.
 _LENGTH = struct.Struct("!Q")
 
@@ -125,6 +127,8 @@ class _Worker:
         return await answer
 
     async def _listen(self) -> None:
+        """Hand each answer to its job. When the worker stops (or sends what cannot be
+        read, which no worker of this module does), every job it held fails."""
         try:
             while True:
                 (length,) = _LENGTH.unpack(await self.reader.readexactly(_LENGTH.size))
@@ -138,6 +142,8 @@ class _Worker:
                     answer.set_exception(value)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
+        except Exception:  # not one job's failure: the channel's, so the worker's
+            logger.exception("unreadable answer from parser process %s", self.process.pid)
         self.stopped = True
         for answer in self.waiting.values():
             if not answer.cancelled():
@@ -189,6 +195,8 @@ def _receive(connection: socket.socket, size: int) -> bytes:
 
 
 def parsed_and_packed(parse, body: bytes, media_type: str | None, **options):
+    """A body's parse, and the body as the database keeps it: compressing it here keeps
+    that work off the crawl process too."""
     return parse(body, media_type, **options), packed(body)
 
 
