@@ -112,8 +112,8 @@ class StorePipeline:
         for version_id, previous_id, old, new in due:
             try:
                 comparison = await self.parser.compare(old, new)
-            except ParserDied as error:
-                self._error(item.url, "compare", f"version {version_id}: {error}")
+            except Exception as error:  # a dead worker, or a bug: the version stays stored
+                self._error(item.url, "compare", f"version {version_id}: {error!r}")
                 continue
             finally:
                 self.comparing.discard((version_id, previous_id))

@@ -23,6 +23,36 @@ def real_text(name: str) -> str:
     return (TEXTS / name).read_text(encoding="utf-8")
 
 
+def fetched_version(body: bytes, key: str = "1", sequence: int = 1):
+    """A fetched version of one test bill, as a spider hands it to the pipeline."""
+    from trustwatch.db.store import Jurisdiction
+    from trustwatch.spiders.items import FetchedVersion
+
+    return FetchedVersion(
+        source="test",
+        jurisdiction=Jurisdiction(
+            "ocd-division/country:us/state:ca", "California", "state", "CA", "06"
+        ),
+        document_id="ca-test",
+        session="2017",
+        identifier="SB 54",
+        title="",
+        kind="bill",
+        status="",
+        document_url="",
+        version_key=key,
+        label="chaptered",
+        classification="",
+        date=None,
+        sequence=sequence,
+        url=f"https://example.test/sb54/{key}",
+        http_status=200,
+        media_type="text/plain",
+        encoding="utf-8",
+        body=body,
+    )
+
+
 @pytest.fixture
 def db_path(tmp_path) -> str:
     return str(tmp_path / "trustwatch.db")

@@ -7,12 +7,10 @@ import os
 import zlib
 
 import pytest
-from conftest import real_text
+from conftest import fetched_version, real_text
 
-from trustwatch.db.store import Jurisdiction
 from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import parse_document
-from trustwatch.spiders.items import FetchedVersion
 from trustwatch.spiders.parsing import ParserDied, ParserPool
 
 KILLER = b"this body stops the parser process"
@@ -25,37 +23,11 @@ def parse_or_die(body: bytes, media_type: str | None, **options):
     return parse_document(body, media_type, **options)
 
 
-def version(body: bytes) -> FetchedVersion:
-    return FetchedVersion(
-        source="test",
-        jurisdiction=Jurisdiction(
-            "ocd-division/country:us/state:ca", "California", "state", "CA", "06"
-        ),
-        document_id="ca-test",
-        session="2017",
-        identifier="SB 54",
-        title="",
-        kind="bill",
-        status="",
-        document_url="",
-        version_key="1",
-        label="chaptered",
-        classification="",
-        date=None,
-        sequence=1,
-        url="https://example.test/sb54",
-        http_status=200,
-        media_type="text/plain",
-        encoding="utf-8",
-        body=body,
-    )
-
-
 async def parse_all(pool: ParserPool, bodies: list[bytes]) -> list:
     """Each body's parse (or the exception parsing it raised); checks the packed bodies."""
     try:
         results = await asyncio.gather(
-            *(pool.parse(version(body)) for body in bodies), return_exceptions=True
+            *(pool.parse(fetched_version(body)) for body in bodies), return_exceptions=True
         )
     finally:
         pool.close()
@@ -142,7 +114,7 @@ def test_jobs_arriving_together_start_only_the_workers_asked_for():
     async def parse_many():
         pool = ParserPool(1)
         try:
-            await asyncio.gather(*(pool.parse(version(body)) for _ in range(6)))
+            await asyncio.gather(*(pool.parse(fetched_version(body)) for _ in range(6)))
             return len(multiprocessing.active_children())
         finally:
             pool.close()
