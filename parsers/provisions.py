@@ -250,11 +250,17 @@ def _tag(
             ]
             continue
         best: dict[tuple[str, int], Provision] = {}
-        sentences = list(_sentences(shadow, unit))
+        # Each sentence as it is read: its context, itself, and what follows it.
+        read = [
+            (s, e, len(c) + 1, f"{c} {shadow[s:e]} {f}") for s, e, c, f in _sentences(shadow, unit)
+        ]
         # Most units name no topic at all: one pass over all their readings says so.
-        readings = "\n".join(f"{c} {shadow[s:e]} {f}" for s, e, c, f in sentences)
-        for start, end, context, follow in sentences if _TOPIC_SET.possible(readings) else ():
-            for provision in _match(text, shadow, unit.number, start, end, context, follow, rules):
+        if not _TOPIC_SET.possible("\n".join(reading for *_, reading in read)):
+            read = []
+        for start, end, own_from, reading in read:
+            for provision in _match(
+                text, shadow, unit.number, start, end, own_from, reading, rules
+            ):
                 if first_only:
                     return [provision]
                 key_ = (provision.type, provision.start)
@@ -436,13 +442,13 @@ def _match(
     section: str,
     start: int,
     end: int,
-    context: str,
-    follow: str,
+    own_from: int,
+    reading: str,
     rules: Sequence[int],
 ):
+    """The provisions of the sentence ``shadow[start:end]``, read as
+    ``reading`` (its context, then itself from ``own_from``, then what follows it)."""
     sentence = shadow[start:end]
-    own_from = len(context) + 1
-    reading = f"{context} {sentence} {follow}"
     own_to = own_from + len(sentence)
     # The topic must be named in the sentence itself, though its phrase may begin in the
     # lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
