@@ -11,6 +11,8 @@ import sqlite3
 
 from sqlite_utils import Database, Migrations
 
+from .search import INDEXED, THROUGH, index_pending
+
 migrations = Migrations("trustwatch")
 
 
@@ -206,6 +208,41 @@ def m003_version_changes(db: Database) -> None:
     db["versions"].create_index(["fetched_at"])
 
 
+@migrations()
+def m004_search_in_bulk(db: Database) -> None:
+    """Versions, sections and provisions are indexed for full-text search in bulk
+    (:mod:`trustwatch.db.search`): the triggers index only the rows of versions up to
+    ``search_progress.versions_through``, which starts at the last version stored."""
+    (last,) = db.execute("select coalesce(max(id), 0) from versions").fetchone()
+    db["search_progress"].insert({"id": 1, "versions_through": last}, pk="id")
+    for table, key, columns in INDEXED:
+        fts = f"{table}_fts"
+        cols = ", ".join(f"[{c}]" for c in columns)
+        new = ", ".join(f"new.[{c}]" for c in columns)
+        old = ", ".join(f"old.[{c}]" for c in columns)
+        db.executescript(
+            f"""
+            DROP TRIGGER [{table}_ai];
+            DROP TRIGGER [{table}_ad];
+            DROP TRIGGER [{table}_au];
+            CREATE TRIGGER [{table}_ai] AFTER INSERT ON [{table}]
+            WHEN new.[{key}] <= {THROUGH} BEGIN
+              INSERT INTO [{fts}] (rowid, {cols}) VALUES (new.rowid, {new});
+            END;
+            CREATE TRIGGER [{table}_ad] AFTER DELETE ON [{table}]
+            WHEN old.[{key}] <= {THROUGH} BEGIN
+              INSERT INTO [{fts}] ([{fts}], rowid, {cols}) VALUES ('delete', old.rowid, {old});
+            END;
+            CREATE TRIGGER [{table}_au] AFTER UPDATE OF {cols}, [{key}] ON [{table}] BEGIN
+              INSERT INTO [{fts}] ([{fts}], rowid, {cols})
+                SELECT 'delete', old.rowid, {old} WHERE old.[{key}] <= {THROUGH};
+              INSERT INTO [{fts}] (rowid, {cols})
+                SELECT new.rowid, {new} WHERE new.[{key}] <= {THROUGH};
+            END;
+            """
+        )
+
+
 def _enable_fts(db: Database, table: str, columns: list[str]) -> None:
     """FTS5 over ``columns``, kept current by triggers that re-index a row only when one
     of those columns changes: a nightly re-crawl touches ``last_seen`` on thousands of
@@ -258,6 +295,7 @@ def open_database(path: str, *, migrate: bool = True) -> Database:
             db.execute("PRAGMA synchronous = NORMAL")
             migrations.apply(db)
             db.execute(f"PRAGMA user_version = {schema_version(db)}")
+            index_pending(db)  # what a crawl that stopped short left out of search
     except sqlite3.DatabaseError as error:
         raise DatabaseError(f"cannot open database {path}: {error}") from error
     return db

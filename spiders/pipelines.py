@@ -8,6 +8,7 @@ from a spider and an exception in a spider callback are recorded the same way, s
 """
 
 import asyncio
+import time
 from datetime import UTC, datetime
 
 from scrapy import Spider, signals
@@ -17,6 +18,7 @@ from scrapy.exceptions import DropItem
 from trustwatch.db.migrations import open_database
 from trustwatch.db.queries import previous_version_id, stale_version_changes, version_bundle
 from trustwatch.db.runs import finish_crawl_run, record_crawl_error, start_crawl_run
+from trustwatch.db.search import index_pending
 from trustwatch.db.store import (
     DocumentRecord,
     RawResponse,
@@ -35,6 +37,10 @@ from .parsing import ParserDied, ParserPool
 STAT = "trustwatch/{}".format
 # How many stored versions are kept at hand for comparing with the next ones.
 RECENT_VERSIONS = 64
+# New versions become searchable in bulk (trustwatch.db.search): once this many wait,
+# or the first of them has waited this many seconds.
+SEARCH_BATCH = 500
+SEARCH_DELAY = 60.0
 
 
 def utcnow() -> str:
@@ -68,6 +74,8 @@ class StorePipeline:
         self.stored = None  # the last item's turn to store: the next one waits for it
         self.comparing: set[tuple[int, int]] = set()  # (version, previous) pairs in a worker
         self.recent: dict[int, dict] = {}  # the versions stored last, as parsed, by id
+        self.unsearchable = 0  # new versions not yet in the full-text index
+        self.unsearchable_since = 0.0
 
     def close_spider(self) -> None:
         reason = self.stats.get_value("finish_reason") or "finished"
@@ -79,6 +87,7 @@ class StorePipeline:
         if self.stats.get_value(STAT("skipped")):
             status = f"skipped: {self.stats.get_value(STAT('skipped'))}"
         finish_crawl_run(self.db, self.run_id, status, counts, utcnow())
+        index_pending(self.db)
         self.db.close()
         self.parser.close()
 
@@ -167,6 +176,7 @@ class StorePipeline:
         # summary missing, and seeing the document again recomputes it (one indexed
         # query when nothing is missing).
         if result.status == "new":
+            self._searchable_soon()
             self.recent[result.version_id] = {
                 "text": version.text,
                 "sections": version.sections,
@@ -177,6 +187,17 @@ class StorePipeline:
         due = due_comparisons(self.db, item.document_id, self.recent, skip=self.comparing)
         self.comparing.update((version_id, previous_id) for version_id, previous_id, *_ in due)
         return due
+
+    def _searchable_soon(self) -> None:
+        """Count a new version waiting for the full-text index; index the waiting ones
+        once there are enough of them or the first has waited long enough."""
+        now = time.monotonic()
+        if not self.unsearchable:
+            self.unsearchable_since = now
+        self.unsearchable += 1
+        if self.unsearchable >= SEARCH_BATCH or now - self.unsearchable_since >= SEARCH_DELAY:
+            index_pending(self.db)
+            self.unsearchable = 0
 
     def spider_error(self, failure, response, spider: Spider) -> None:
         """A bug or an unexpected page in a spider callback: keep it with the run."""

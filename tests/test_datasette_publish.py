@@ -7,6 +7,7 @@ from conftest import real_text
 
 from trustwatch.cli.publish import datasette_app
 from trustwatch.db.migrations import open_database
+from trustwatch.db.search import index_pending
 from trustwatch.db.store import (
     DocumentRecord,
     Jurisdiction,
@@ -95,6 +96,7 @@ def ds(tmp_path):
         "2020-01-01",
         "SECTION 1. An immigration detainer <script>alert('bill')</script> shall not be honored.",
     )
+    index_pending(db)
     db.close()
     return datasette_app(path)
 

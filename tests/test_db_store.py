@@ -2,6 +2,7 @@ import pytest
 from conftest import real_text
 
 from trustwatch.db.migrations import DatabaseError, open_database, schema_version
+from trustwatch.db.search import index_pending
 from trustwatch.db.store import (
     DocumentRecord,
     Jurisdiction,
@@ -51,8 +52,8 @@ def counts(db):
 
 def test_schema_is_created_and_versioned(db_path):
     db = open_database(db_path)
-    assert schema_version(db) == 3
-    assert db.execute("pragma user_version").fetchone()[0] == 3
+    assert schema_version(db) == 4
+    assert db.execute("pragma user_version").fetchone()[0] == 4
     assert set(db.table_names()) >= {
         "jurisdictions",
         "documents",
@@ -67,7 +68,7 @@ def test_schema_is_created_and_versioned(db_path):
     }
     assert db["versions"].columns_dict["text_sha256"] is str
     # Opening again applies nothing twice.
-    assert schema_version(open_database(db_path)) == 3
+    assert schema_version(open_database(db_path)) == 4
 
 
 def test_storing_the_same_version_twice_adds_no_rows(db_path):
@@ -210,6 +211,7 @@ def test_full_text_search_sees_new_versions(db_path):
     text = real_text("ca-sb54-2017-chaptered.txt")
     store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t1")
     store_version(db, SB54, version(text), raw(b"x"), crawl_run_id=None, now="t2")
+    index_pending(db)  # new versions are indexed in bulk (tests/test_db_search.py)
     hits = list(
         db.query(
             "select rowid from versions_fts where versions_fts match ?",
