@@ -9,6 +9,7 @@ import asyncio
 
 from conftest import fetched_version, real_text
 from sqlite_utils import Database
+from test_db_store import SB54
 
 from trustwatch.db.migrations import migrations, open_database
 from trustwatch.db.search import INDEXED, index_pending
@@ -21,8 +22,6 @@ from trustwatch.db.store import (
 )
 from trustwatch.parsers.document import parse_document
 from trustwatch.parsers.provision_rules import TAXONOMY_VERSION, TYPES
-
-from test_db_store import SB54
 
 TEXTS = [
     "ca-sb54-2017-amended-20170124-amgoa-chunk.partial.txt",
