@@ -10,34 +10,45 @@ aligned patience-style: segments unique in both (or repeated equally often, up t
 times) that keep their order anchor the alignment, and the gaps between anchors are
 aligned again — from a stack, never by recursion. An aligned segment no longer than the
 changes on both sides of it goes back into the gap: patience may have paired it with the
-wrong copy. Only the segments left unaligned are split into word tokens and aligned the
-same way; difflib handles only the small gaps between word anchors.
+wrong copy. Only the segments left unaligned are split into word units (a word or
+other character with the whitespace after it) and aligned by their words: a region of
+up to 4 million unit pairs directly by a longest common subsequence (rapidfuzz's
+bit-parallel C++), a larger one patience-style first. Whitespace both sides of a change
+end with moves after it, so "shall not" is struck for "may" with the space left alone.
 
 Nothing goes quadratic: each alignment has a work budget of a few passes over its input,
 after which the gaps left are diffed directly if small; a gap with no anchor that is too
-big for difflib (over 200,000 token pairs: texts with no word in common, or a few words
-repeated over and over) is reported deleted-then-inserted — correct, but not minimal.
+big for that (texts with no word in common, or a few words repeated over and over) is
+reported deleted-then-inserted — correct, but not minimal.
 
 Measured with bench/redline.py on a 2-core machine, on bill-like text built from the real
 fixtures (5% of words changed, sections inserted, deleted and moved), against ``git diff
---no-index --word-diff=porcelain`` on the same files: 1 MB in 35 ms (git 16 ms, 2.2x),
-5 MB in 188 ms (git 65 ms, 2.9x; 5.4x the 1 MB time, as even ``str.splitlines`` costs),
-marking no more words changed than git (8,656 against 8,658 at 1 MB, 43,280 against
-52,986 at 5 MB), with 9 MB / 45 MB peak of Python allocations. The 1 MB pair flattened
-onto one line each: 48 ms (git 74 ms); reduced to words and spaces: 165 ms (git 58 ms);
-two texts with nothing in common: 0.48 s (git 46 ms).
+--no-index --word-diff=porcelain`` on the same files: 1 MB in 32 ms (git 19 ms, 1.7x),
+5 MB in 187 ms (git 75 ms, 2.5x; 5.4-5.8x the 1 MB time, about as much as
+``str.splitlines`` alone grows), marking no more words changed than git (8,654 against
+8,658 at 1 MB, 43,270 against 52,986 at 5 MB), with 9 MB / 45 MB peak of Python
+allocations. The 1 MB pair flattened onto one line each: 58 ms (git 58 ms); reduced
+to words and spaces: 228 ms (git 65 ms); two texts with nothing in common: 0.42 s (git
+58 ms). On the crawl benchmark's small bill versions (2 to 32 KB, reflowed between PDF
+and HTML renderings) the longest common subsequence halved the time, from ~0.96 to
+~0.46 ms a pair, against difflib and patience anchors down to every word.
 """
 
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from difflib import SequenceMatcher
 from itertools import accumulate
 from zlib import crc32
 
-# A token is a word, a run of whitespace or one other character.
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+from rapidfuzz.distance import LCSseq
+
+# A unit is a word or one other character with the whitespace after it; whitespace
+# starting a text is a unit alone. Units align by their key, the unit without that
+# whitespace, so only words and punctuation pair up: with runs of whitespace as tokens
+# of their own, a longest common subsequence paired the spaces of a rewritten phrase
+# with spaces elsewhere rather than keep "a local law" equal beside it.
+_UNIT = re.compile(r"^\s+|(?:\w+|[^\w\s])\s*")
 WORD = re.compile(r"\w+")  # what the word counts count
 # Lines longer than this are cut into sentences, and sentences longer into word runs.
 _LONG = 1000
@@ -47,8 +58,10 @@ _LONG = 1000
 # the wrong place once a bill renumbers its sections.
 _SENTENCE = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
 _WORD_AND_SPACE = re.compile(r"\S*\s*")
-# Gaps (in token pairs) that difflib aligns exactly; larger anchorless gaps are replaced.
-_SMALL_GAP = 200_000
+# Regions of up to this many token pairs are aligned exactly, by a longest common
+# subsequence (rapidfuzz's bit-parallel C++: a bit of traceback per pair, 0.5 MB at most);
+# larger ones are cut at anchors first, and if they have none are replaced whole.
+_LCS_PAIRS = 4_000_000
 # Occurrences up to which a repeated element may still pair in order as an anchor.
 _REPEATS = 4
 Block = tuple[int, int, int]
@@ -146,20 +159,43 @@ def _word_ops(old: str, new: str, ops: list[tuple[str, str]]) -> None:
     if not old or not new:
         ops.append(("insert", new) if new else ("delete", old))
         return
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    old_units, new_units = _UNIT.findall(old), _UNIT.findall(new)
+    old_keys = [unit.rstrip() for unit in old_units]
+    new_keys = [unit.rstrip() for unit in new_units]
     i = j = 0
-    blocks = _align(old_tokens, new_tokens, _small_gap)
-    for a, b, size in [*blocks, (len(old_tokens), len(new_tokens), 0)]:
+    blocks = _align(old_keys, new_keys, _common_subsequence, _LCS_PAIRS)
+    for a, b, size in [*blocks, (len(old_units), len(new_units), 0)]:
         if a > i:
-            ops.append(("delete", "".join(old_tokens[i:a])))
+            ops.append(("delete", "".join(old_units[i:a])))
         if b > j:
-            ops.append(("insert", "".join(new_tokens[j:b])))
+            ops.append(("insert", "".join(new_units[j:b])))
         if size:
-            ops.append(("equal", "".join(old_tokens[a : a + size])))
+            _same_keys(old_units[a : a + size], new_units[b : b + size], ops)
         i, j = a + size, b + size
 
 
-def _align(a: Sequence, b: Sequence, gap: Callable[..., list[Block]]) -> list[Block]:
+def _same_keys(old_units: list[str], new_units: list[str], ops: list[tuple[str, str]]) -> None:
+    """Ops for units with the same keys: equal, but where the whitespace after a unit
+    differs (a line wrapped elsewhere), which is replaced."""
+    differ = [k for k, (o, n) in enumerate(zip(old_units, new_units, strict=True)) if o != n]
+    done = 0
+    for k in differ:
+        o, n = old_units[k], new_units[k]
+        word = o.rstrip()
+        if k > done or word:
+            ops.append(("equal", "".join(old_units[done:k]) + word))
+        if len(o) > len(word):
+            ops.append(("delete", o[len(word) :]))
+        if len(n) > len(word):
+            ops.append(("insert", n[len(word) :]))
+        done = k + 1
+    if done < len(old_units):
+        ops.append(("equal", "".join(old_units[done:])))
+
+
+def _align(
+    a: Sequence, b: Sequence, gap: Callable[..., list[Block]], direct: int = 0
+) -> list[Block]:
     """Matching blocks ``(i, j, size)`` of ``a`` and ``b``, in order, patience-style.
 
     A region loses its common prefix and suffix, then is split at the elements unique in
@@ -179,6 +215,9 @@ def _align(a: Sequence, b: Sequence, gap: Callable[..., list[Block]]) -> list[Bl
             blocks.append(item)
             continue
         alo, ahi, blo, bhi = item
+        if (ahi - alo) * (bhi - blo) <= direct:
+            blocks.extend(gap(a, alo, ahi, b, blo, bhi))
+            continue
         start = alo
         while alo < ahi and blo < bhi and a[alo] == b[blo]:
             alo, blo = alo + 1, blo + 1
@@ -291,11 +330,11 @@ def _leave_gap(a, alo, ahi, b, blo, bhi) -> list[Block]:
     return []
 
 
-def _small_gap(a, alo, ahi, b, blo, bhi) -> list[Block]:
-    if (ahi - alo) * (bhi - blo) > _SMALL_GAP:
+def _common_subsequence(a, alo, ahi, b, blo, bhi) -> list[Block]:
+    if (ahi - alo) * (bhi - blo) > _LCS_PAIRS:
         return []
-    matcher = SequenceMatcher(str.isspace, a[alo:ahi], b[blo:bhi], autojunk=False)
-    return [(alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
+    blocks = LCSseq.opcodes(a[alo:ahi], b[blo:bhi]).as_matching_blocks()
+    return [(alo + i, blo + j, n) for i, j, n in blocks if n]
 
 
 def _tidy(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -303,7 +342,9 @@ def _tidy(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
     A whitespace-only equality between two changes that together delete and insert is
     folded into them, so a replaced phrase reads as one struck and one inserted phrase
-    rather than alternating word by word.
+    rather than alternating word by word. Whitespace that both sides of a change end
+    with moves into the equality after it: "shall not" struck for "may", not "shall not "
+    for "may ".
     """
     runs: list[list] = []  # ["=", texts] or ["~", deleted texts, inserted texts]
     for op, text in ops:
@@ -322,10 +363,31 @@ def _tidy(ops: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 continue
         folded.append(run)
     out: list[tuple[str, str]] = []
+    space = ""  # the whitespace a change gave up, for the equality after it
     for run in folded:
-        texts = [("equal", run[1])] if run[0] == "=" else [("delete", run[1]), ("insert", run[2])]
-        out += [(op, "".join(parts)) for op, parts in texts if parts]
+        if run[0] == "=":
+            out.append(("equal", space + "".join(run[1])))
+            space = ""
+            continue
+        deleted, inserted = "".join(run[1]), "".join(run[2])
+        if deleted and inserted:
+            space = _common_space(deleted, inserted)
+            deleted, inserted = (
+                deleted[: len(deleted) - len(space)],
+                inserted[: len(inserted) - len(space)],
+            )
+        out += [(op, text) for op, text in (("delete", deleted), ("insert", inserted)) if text]
+    if space:
+        out.append(("equal", space))
     return out
+
+
+def _common_space(a: str, b: str) -> str:
+    """The whitespace both ``a`` and ``b`` end with."""
+    k = 0
+    while k < len(a) and k < len(b) and a[-1 - k] == b[-1 - k] and a[-1 - k].isspace():
+        k += 1
+    return a[len(a) - k :]
 
 
 def _blank(run: list) -> bool:
