@@ -4,6 +4,7 @@ dies loses only the version that killed it."""
 import asyncio
 import multiprocessing
 import os
+import time
 import zlib
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import fetched_version, real_text
 
 from trustwatch.parsers.changes import compare_versions
 from trustwatch.parsers.document import parse_document
+from trustwatch.spiders import parsing
 from trustwatch.spiders.parsing import ParserDied, ParserPool
 
 KILLER = b"this body stops the parser process"
@@ -92,6 +94,36 @@ def test_a_comparison_made_in_a_worker_is_the_one_the_database_keeps(workers):
     whole = compare_versions(*versions)
     assert comparison == {"stats": whole["stats"], "provisions": whole["provisions"]}
     assert comparison["stats"]["words_added"] > 0
+
+
+def slow_parse(body: bytes, media_type: str | None, **options):
+    time.sleep(0.3)
+    return parse_document(body, media_type, **options)
+
+
+def made_where(old: dict, new: dict) -> int:
+    return os.getpid()
+
+
+def test_a_comparison_is_made_here_while_the_worker_is_behind(monkeypatch):
+    monkeypatch.setattr(parsing, "stored_comparison", made_where)
+    body = real_text("chicago-mc-2-173-030-current.txt").encode()
+
+    async def compare_while(waiting: int):
+        pool = ParserPool(1, slow_parse, backlog=2)
+        try:
+            jobs = [
+                asyncio.ensure_future(pool.parse(fetched_version(body))) for _ in range(waiting)
+            ]
+            await asyncio.sleep(0.1)  # the jobs reach the worker
+            compared = await pool.compare({}, {})
+            await asyncio.gather(*jobs)
+            return compared
+        finally:
+            pool.close()
+
+    assert asyncio.run(compare_while(2)) == os.getpid()
+    assert asyncio.run(compare_while(1)) != os.getpid()
 
 
 def test_answers_reach_the_jobs_they_belong_to_and_big_bodies_cross_whole():
