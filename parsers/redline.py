@@ -3,8 +3,8 @@
 
 from collections import Counter
 
-from .section_view import collector_paused, section_diff
-from .word_diff import WORD, word_diff
+from .section_view import section_diff
+from .word_diff import WORD, collector_paused, word_diff
 
 
 @collector_paused()

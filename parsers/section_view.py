@@ -13,14 +13,12 @@ ms of section view at 1 MB, ~25 ms is bookkeeping for every section (a bill agai
 itself), the rest pairing and diffing the ~800 that changed (bench/README.md).
 """
 
-import gc
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 
-from .word_diff import WORD, increasing, word_diff
+from .word_diff import WORD, collector_paused, increasing, word_diff
 
 # What follows a section's label before its text: "7284.2. " (like str.isspace, \s).
 _LABEL_END = re.compile(r"[.\s]*")
@@ -37,21 +35,6 @@ _SAMPLE = 1000
 _RARE_WORDS = 8
 _CANDIDATES = 8
 _SCORED = 5
-
-
-@contextmanager
-def collector_paused():
-    """Pause the cyclic garbage collector, if it runs. The section view keeps tens of
-    thousands of objects alive and makes no reference cycles, so the collector's passes
-    over them are pure cost: over a tenth of ``redline``'s time at 5 MB."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 @collector_paused()

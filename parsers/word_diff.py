@@ -34,10 +34,12 @@ and HTML renderings) the longest common subsequence halved the time, from ~0.96 
 ~0.46 ms a pair, against difflib and patience anchors down to every word.
 """
 
+import gc
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from itertools import accumulate
 from zlib import crc32
 
@@ -67,6 +69,23 @@ _REPEATS = 4
 Block = tuple[int, int, int]
 
 
+@contextmanager
+def collector_paused():
+    """Pause the cyclic garbage collector, if it runs. The word diff and the section view
+    keep tens of thousands of objects alive and make no reference cycles, so the
+    collector's passes over them are pure cost, and grow with the text: over a tenth of
+    ``redline``'s time at 5 MB, 7% of ``word_diff``'s."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@collector_paused()
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Ops ``("equal"|"delete"|"insert", text)`` turning ``old`` into ``new``.
 
@@ -204,7 +223,8 @@ def _align(
     A region with no such anchor, or any region once the work budget is spent, goes to
     ``gap`` — unless its sides have no element in common, as most gaps inside a sentence
     ("shall not" for "may"): then nothing can align, and neither anchors nor ``gap`` are
-    tried. Blocks come out in order because the stack always holds the leftmost region.
+    tried. A region of at most ``direct`` element pairs goes to ``gap`` at once. Blocks
+    come out in order because the stack always holds the leftmost region.
     """
     blocks: list[Block] = []
     budget = 6 * (len(a) + len(b)) + 4096
@@ -246,7 +266,7 @@ def _align(
 
 def _share(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> bool:
     """Whether the two sides have an element in common: a set of the smaller side costs
-    far less than the counts anchors take, or difflib's setup."""
+    far less than the counts anchors take."""
     if ahi - alo > bhi - blo:
         a, alo, ahi, b, blo, bhi = b, blo, bhi, a, alo, ahi
     return not set(a[alo:ahi]).isdisjoint(b[blo:bhi])
