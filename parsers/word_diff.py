@@ -23,13 +23,13 @@ reported deleted-then-inserted — correct, but not minimal.
 
 Measured with bench/redline.py on a 2-core machine, on bill-like text built from the real
 fixtures (5% of words changed, sections inserted, deleted and moved), against ``git diff
---no-index --word-diff=porcelain`` on the same files: 1 MB in 32 ms (git 19 ms, 1.7x),
-5 MB in 187 ms (git 75 ms, 2.5x; 5.4-5.8x the 1 MB time, about as much as
+--no-index --word-diff=porcelain`` on the same files: 1 MB in 33 ms (git 15 ms, 2.2x),
+5 MB in 180 ms (git 67 ms, 2.7x; 5.4x the 1 MB time, about as much as
 ``str.splitlines`` alone grows), marking no more words changed than git (8,654 against
 8,658 at 1 MB, 43,270 against 52,986 at 5 MB), with 9 MB / 45 MB peak of Python
-allocations. The 1 MB pair flattened onto one line each: 58 ms (git 58 ms); reduced
-to words and spaces: 228 ms (git 65 ms); two texts with nothing in common: 0.42 s (git
-58 ms). On the crawl benchmark's small bill versions (2 to 32 KB, reflowed between PDF
+allocations. The 1 MB pair flattened onto one line each: 41 ms (git 58 ms); reduced
+to words and spaces: 157 ms (git 77 ms); two texts with nothing in common: 0.36 s (git
+47 ms). On the crawl benchmark's small bill versions (2 to 32 KB, reflowed between PDF
 and HTML renderings) the longest common subsequence halved the time, from ~0.96 to
 ~0.46 ms a pair, against difflib and patience anchors down to every word.
 """
