@@ -217,9 +217,7 @@ def m004_search_in_bulk(db: Database) -> None:
     db["search_progress"].insert({"id": 1, "versions_through": last}, pk="id")
     for table, key, columns in INDEXED:
         fts = f"{table}_fts"
-        cols = ", ".join(f"[{c}]" for c in columns)
-        new = ", ".join(f"new.[{c}]" for c in columns)
-        old = ", ".join(f"old.[{c}]" for c in columns)
+        cols, new, old = (_listed(columns, prefix) for prefix in ("", "new.", "old."))
         db.executescript(
             f"""
             DROP TRIGGER [{table}_ai];
@@ -249,9 +247,7 @@ def _enable_fts(db: Database, table: str, columns: list[str]) -> None:
     unchanged versions and must not re-index megabytes of text for it."""
     db[table].enable_fts(columns, fts_version="FTS5", create_triggers=False)
     fts = f"{table}_fts"
-    cols = ", ".join(f"[{c}]" for c in columns)
-    new = ", ".join(f"new.[{c}]" for c in columns)
-    old = ", ".join(f"old.[{c}]" for c in columns)
+    cols, new, old = (_listed(columns, prefix) for prefix in ("", "new.", "old."))
     db.executescript(
         f"""
         CREATE TRIGGER [{table}_ai] AFTER INSERT ON [{table}] BEGIN
@@ -266,6 +262,11 @@ def _enable_fts(db: Database, table: str, columns: list[str]) -> None:
         END;
         """
     )
+
+
+def _listed(columns, prefix: str) -> str:
+    """``columns`` as a trigger names them: "[text], [label]", "new.[text], new.[label]"."""
+    return ", ".join(f"{prefix}[{column}]" for column in columns)
 
 
 class DatabaseError(Exception):

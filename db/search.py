@@ -1,9 +1,9 @@
 """The full-text index of versions, sections and provisions, written in bulk.
 
 FTS5 writes a new segment of its index at the end of every statement that changes it,
-and merges segments as they pile up. Indexed row by row from triggers, a crawl storing
-2,080 small bill versions (21,000 sections) spent 1.9 s of its 2.6 s of storing on that;
-the same rows indexed by one ``INSERT ... SELECT`` a table took 0.2 s (bench/README.md).
+and merges segments as they pile up. Storing the crawl benchmark's 2,080 small bill
+versions (21,000 sections) took 2.6-3.2 s with every row indexed from a trigger, 0.7 s
+with no index; indexing the same rows after, one ``INSERT ... SELECT`` a table, 0.2 s.
 So a new version's rows are indexed later, in bulk, by :func:`index_pending`: the crawl
 calls it every few hundred versions and when it ends, and ``open_database`` calls it, so
 a crawl that crashed is caught up by the next command that opens the database.
