@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from trustwatch.db.migrations import DatabaseError, open_database
+
 METADATA_DATABASE = "trustwatch"
 
 
@@ -36,11 +38,20 @@ def config_dir() -> Path:
 
 
 def datasette_app(db_path: str):
-    """A configured ``Datasette`` over the database at ``db_path``."""
+    """A configured ``Datasette`` over the database at ``db_path``.
+
+    A database this user may write is opened first as every command opens it: brought
+    up to date, and its full-text index given the versions a crawl that stopped short
+    left out of it (``trustwatch.db.search``). A read-only copy is served as it is."""
     from datasette.app import Datasette
 
     if not Path(db_path).exists():
         raise PublishError(f"database {db_path} does not exist: run 'trustwatch crawl' first")
+    if os.access(db_path, os.W_OK):
+        try:
+            open_database(db_path).close()
+        except DatabaseError as error:
+            raise PublishError(str(error)) from error
     directory = config_dir()
     metadata = yaml.safe_load((directory / "metadata.yml").read_text(encoding="utf-8"))
     name = Path(db_path).stem
