@@ -360,7 +360,7 @@ def _similar(old: list[_Unit], new: list[_Unit], olds: list, news: list) -> list
     scored = []
     for o in olds:
         words = [w for w in old[o].word_set() if w in holders]
-        rare = sorted(words, key=lambda w: len(holders[w]))[:_RARE_WORDS]
+        rare = sorted(words, key=lambda w: (len(holders[w]), w))[:_RARE_WORDS]
         shared = Counter(n for w in rare for n in _nearest(new, holders[w], old[o].place))
         for n, _ in shared.most_common(_SCORED):
             score = _same_text(old[o], new[n])
