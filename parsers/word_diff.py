@@ -179,8 +179,11 @@ def _word_ops(old: str, new: str, ops: list[tuple[str, str]]) -> None:
         ops.append(("insert", new) if new else ("delete", old))
         return
     old_units, new_units = _UNIT.findall(old), _UNIT.findall(new)
-    old_keys = [unit.rstrip() for unit in old_units]
-    new_keys = [unit.rstrip() for unit in new_units]
+    # Keys as numbers, one per distinct word: rapidfuzz compares strings by a hash (the
+    # empty string and "\x00" were equal to it), numbers as they are.
+    codes: dict[str, int] = {}
+    old_keys = [codes.setdefault(unit.rstrip(), len(codes)) for unit in old_units]
+    new_keys = [codes.setdefault(unit.rstrip(), len(codes)) for unit in new_units]
     i = j = 0
     blocks = _align(old_keys, new_keys, _common_subsequence, _LCS_PAIRS)
     for a, b, size in [*blocks, (len(old_units), len(new_units), 0)]:
