@@ -31,7 +31,7 @@ allocations. The 1 MB pair flattened onto one line each: 41 ms (git 58 ms); redu
 to words and spaces: 157 ms (git 77 ms); two texts with nothing in common: 0.36 s (git
 47 ms). On the crawl benchmark's small bill versions (2 to 32 KB, reflowed between PDF
 and HTML renderings) the longest common subsequence halved the time, from ~0.96 to
-~0.46 ms a pair, against difflib and patience anchors down to every word.
+~0.5 ms a pair, against difflib and patience anchors down to every word.
 """
 
 import gc
