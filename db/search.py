@@ -31,6 +31,8 @@ def index_pending(db: Database) -> int:
     versions were indexed. Runs in its own write transaction."""
     if db.conn.in_transaction:
         raise RuntimeError("index_pending runs in its own transaction")
+    if not _waiting(db):  # the usual case: no write lock taken, no wait for a crawl's
+        return 0
     db.execute("begin immediate")  # no version can be stored between reading and moving on
     try:
         (through,) = db.execute(f"select {THROUGH}").fetchone()
@@ -51,3 +53,11 @@ def index_pending(db: Database) -> int:
         db.execute("rollback")
         raise
     return indexed
+
+
+def _waiting(db: Database) -> bool:
+    """Whether any stored version is not yet in the index."""
+    (waiting,) = db.execute(
+        f"select exists (select 1 from versions where id > {THROUGH})"
+    ).fetchone()
+    return bool(waiting)

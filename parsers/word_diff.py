@@ -60,7 +60,7 @@ _LONG = 1000
 # the wrong place once a bill renumbers its sections.
 _SENTENCE = re.compile(r"[^\n]{0,16}(?:[^\n.;:!?]+|[.;:!?]+(?=\S))*(?:[.;:!?]+|\n)?\s*")
 _WORD_AND_SPACE = re.compile(r"\S*\s*")
-# Regions of up to this many token pairs are aligned exactly, by a longest common
+# Regions of up to this many unit pairs are aligned exactly, by a longest common
 # subsequence (rapidfuzz's bit-parallel C++: a bit of traceback per pair, 0.5 MB at most);
 # larger ones are cut at anchors first, and if they have none are replaced whole.
 _LCS_PAIRS = 4_000_000
