@@ -97,9 +97,14 @@ _FINDINGS_UNIT = _compiled(
     r"(?:legislature|general assembly|council)[^.:]{0,30}find|findings|legislative (?:intent"
     r"|purpose)|purpose and intent|^definitions\b|\bdefinitions\."
 )
-_INITIALISM = fail_fast(r"\b(?:[A-Z]\.){2,}")
+# "\b(?:[A-Z]\.){2,}", written to start with a character class: ``re`` then finds where a
+# match may start with a fast search instead of trying the pattern at every position
+# (a case-sensitive class only; ``fail_fast``'s lookahead is still tried everywhere).
+_INITIALISM = re.compile(r"[A-Z](?<!\w[A-Z])\.(?:[A-Z]\.)+")
 _MODAL = _compiled(r"(?:shall|\bmay|\bmust|\bno)\b")
-_STRUCK = re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL)
+# "~~.*?~~|begin delete.*?end delete" (ignoring case), written to start with a character
+# class for the same reason.
+_STRUCK = re.compile(r"[~bB](?:(?<=~)~.*?~~|(?<=[bB])(?i:egin delete.*?end delete))", re.DOTALL)
 _DIGEST_START = _compiled(r"legislative\s+counsel\W{0,3}s\s+digest")
 # The enacting formula: everything before it (caption, digest, purpose) enacts nothing.
 _ENACTING = _compiled(

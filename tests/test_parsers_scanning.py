@@ -82,3 +82,46 @@ def test_same_matches_on_any_text(text):
         for flags in (0, re.IGNORECASE):
             pattern = re.compile(source, flags)
             assert spans(faster(pattern), text) == spans(pattern, text)
+
+
+# Patterns rewritten by hand to start with a case-sensitive character class, next to
+# what they were written from.
+REWRITTEN = [
+    (provisions._INITIALISM, re.compile(r"\b(?:[A-Z]\.){2,}")),
+    (
+        provisions._STRUCK,
+        re.compile(r"~~.*?~~|begin delete.*?end delete", re.IGNORECASE | re.DOTALL),
+    ),
+]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "~",
+                "~~",
+                "begin delete",
+                "BEGİN DELETE",
+                "Begin\ndelete",
+                "end delete",
+                "END",
+                "DELETE",
+                "U.S.C.",
+                "A.",
+                "xA.B.",
+                "é",
+                "_",
+                "b",
+                "B",
+                " ",
+                "\n",
+                ".",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_rewritten_patterns_match_as_written(text):
+    for rewritten, written in REWRITTEN:
+        assert spans(rewritten, text) == spans(written, text)
