@@ -134,7 +134,28 @@ _SENTENCE_BREAK = re.compile(
 _TOPICS = sorted({rule.topic for rule in RULES})
 _TOPIC_SET = PatternSet([_spaced(topic) for topic in _TOPICS])
 _TOPIC_OF = [_TOPICS.index(rule.topic) for rule in RULES]
-_ALL_RULES = range(len(RULES))
+
+
+class _RuleSet:
+    """Some of the rules (indices in ``RULES``), with a set of only their topics: looking
+    for one type in a whole version must not pay for asking about every topic."""
+
+    def __init__(self, rules: Sequence[int]):
+        self.rules = tuple(rules)
+        self._topics = sorted({_TOPIC_OF[index] for index in self.rules})
+        self._set = (
+            _TOPIC_SET
+            if len(self._topics) == len(_TOPICS)
+            else PatternSet([_spaced(_TOPICS[topic]) for topic in self._topics])
+        )
+
+    def possible(self, text: str) -> list[int]:
+        """The indices in ``_TOPICS`` of these rules' topics that may be named in ``text``."""
+        found = self._set.possible(text)
+        return found if self._set is _TOPIC_SET else [self._topics[k] for k in found]
+
+
+_ALL_RULES = _RuleSet(range(len(RULES)))
 
 
 @dataclass(frozen=True)
@@ -207,7 +228,7 @@ def tag_differences(
     new_types = {p.type for p in new_found}
     shared = [u for u in old_units if renames.get(u.number, u.number) not in dirty]
     for type_ in sorted(old_types ^ new_types):
-        rules = [index for index, rule in enumerate(RULES) if rule.type == type_]
+        rules = _RuleSet([index for index, rule in enumerate(RULES) if rule.type == type_])
         if _tag(old_text, old_shadow, shared, rules, first_only=True):
             old_types.add(type_)
             new_types.add(type_)
@@ -230,13 +251,13 @@ def _tag(
     text: str,
     shadow: str,
     units: list["_Unit"],
-    rules: Sequence[int] = _ALL_RULES,
+    rules: _RuleSet = _ALL_RULES,
     first_only: bool = False,
     memo: dict | None = None,
 ) -> list[Provision]:
-    """The provisions of these units, with these rules (indices in ``RULES``: all by
-    default). With a ``memo``, a unit that reads exactly like one already tagged (in
-    either version of a comparison) takes its provisions, moved.
+    """The provisions of these units, with these rules (all by default). With a
+    ``memo``, a unit that reads exactly like one already tagged (in either version of a
+    comparison) takes its provisions, moved.
     """
     found: list[Provision] = []
     for unit in units:
@@ -260,7 +281,7 @@ def _tag(
             (s, e, len(c) + 1, f"{c} {shadow[s:e]} {f}") for s, e, c, f in _sentences(shadow, unit)
         ]
         # Most units name no topic at all: one pass over all their readings says so.
-        if not _TOPIC_SET.possible("\n".join(reading for *_, reading in read)):
+        if not rules.possible("\n".join(reading for *_, reading in read)):
             read = []
         for start, end, own_from, reading in read:
             for provision in _match(
@@ -449,7 +470,7 @@ def _match(
     end: int,
     own_from: int,
     reading: str,
-    rules: Sequence[int],
+    rules: _RuleSet,
 ):
     """The provisions of the sentence ``shadow[start:end]``, read as
     ``reading`` (its context, then itself from ``own_from``, then what follows it)."""
@@ -459,10 +480,10 @@ def _match(
     # lead-in ("no agency shall: (1) stop, arrest ... (A) solely on the belief").
     window_start = max(0, own_from - _TOPIC_REACH)
     window_end = min(len(reading), own_to + _TOPIC_REACH)
-    possible = _TOPIC_SET.possible(reading[window_start:window_end])
+    possible = rules.possible(reading[window_start:window_end])
     named: dict[int, bool] = {}
     candidates = []
-    for index in rules if possible else ():
+    for index in rules.rules if possible else ():
         topic = _TOPIC_OF[index]
         if topic in possible:
             if topic not in named:
