@@ -11,9 +11,7 @@ version dropped keeps its old number. The word-level redline itself is
 :mod:`trustwatch.parsers.redline`.
 """
 
-from .provisions import tag_differences
 from .redline import redline
-from .sections import Section
 
 
 def provision_changes(
@@ -64,6 +62,11 @@ def compare_versions(old: dict, new: dict) -> dict:
     if "provisions" in old and "provisions" in new:
         changes = provision_changes(_renamed(old["provisions"], renames), new["provisions"])
     else:
+        # Imported here: the tagger compiles its patterns when imported (~30 ms of the
+        # command's start-up), and comparing two stored versions needs none of them.
+        from .provisions import tag_differences
+        from .sections import Section
+
         old_found, new_found, *types = tag_differences(
             old["text"],
             [Section(**section) for section in old["sections"]],

@@ -132,17 +132,25 @@ def test_diff_bad_arguments_exit_2(demo_db, args, message):
     assert result.exit_code == 2 and message in result.output
 
 
-def test_diff_command_does_not_load_the_crawler_or_datasette():
-    # Nor, for two text files, the readers of other formats (lxml is slow to load).
-    old = TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt"
+def loaded_by_diff(*args: str) -> list[str]:
+    """Which of the slow-to-load modules ``trustwatch diff ARGS`` imported."""
+    slow = ("scrapy", "datasette", "twisted", "lxml", "trustwatch.parsers.provisions")
     code = (
-        "import sys; from trustwatch.cli.main import cli\n"
-        f"try: cli(['diff', {str(old)!r}, {str(old)!r}, '--format', 'json'])\n"
+        "import json, sys; from trustwatch.cli.main import cli\n"
+        f"try: cli(['diff', *{list(args)!r}])\n"
         "except SystemExit: pass\n"
-        "print(sorted(m for m in ('scrapy', 'datasette', 'twisted', 'lxml') if m in sys.modules))"
+        f"print(json.dumps(sorted(m for m in {slow!r} if m in sys.modules)))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
-    assert result.stdout.strip().endswith("[]"), result.stdout[-300:]
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_diff_command_does_not_load_the_crawler_or_datasette(demo_db):
+    # Nor, for two text files, the readers of other formats (lxml is slow to load); and
+    # for two stored versions, whose provisions are stored, not the tagger.
+    old = str(TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt")
+    assert loaded_by_diff(old, old, "--format", "json") == ["trustwatch.parsers.provisions"]
+    assert loaded_by_diff("1", "2", "--db", demo_db, "--format", "json") == []
 
 
 def get(ds, path):
