@@ -6,6 +6,7 @@ Heavy imports (Scrapy, Datasette) happen inside the commands that need them, so 
 ``extract`` and ``status`` start fast.
 """
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -279,7 +280,8 @@ def diff(old, new, output, db_path):
 
     from .redline_output import html_page, terminal_text
 
-    before, after = _version_for_diff(old, db_path), _version_for_diff(new, db_path)
+    database = functools.cache(lambda: _open_to_read(db_path))  # opened once, if needed
+    before, after = (_version_for_diff(argument, db_path, database) for argument in (old, new))
     comparison = compare_versions(before, after)
     if output == "json":
         click.echo(json.dumps(comparison, ensure_ascii=False, indent=2))
@@ -289,8 +291,17 @@ def diff(old, new, output, db_path):
         click.echo(terminal_text(comparison, color=sys.stdout.isatty()), nl=False)
 
 
-def _version_for_diff(argument: str, db_path: str) -> dict:
-    """A file's parse, or a stored version, as ``compare_versions`` takes it."""
+def _open_to_read(db_path: str):
+    """The database for reading: read-only when its schema is current (and so without
+    sqlite-utils: see :mod:`trustwatch.db.reading`), else opened and brought up to date."""
+    from trustwatch.db.reading import open_to_read
+
+    return open_to_read(db_path) or _open(db_path, existing=True)
+
+
+def _version_for_diff(argument: str, db_path: str, database) -> dict:
+    """A file's parse, or a stored version (``database()`` opens ``db_path``), as
+    ``compare_versions`` takes it."""
     path = Path(argument)
     if path.is_file():
         from trustwatch.parsers.errors import ParseError
@@ -309,7 +320,7 @@ def _version_for_diff(argument: str, db_path: str) -> dict:
     from trustwatch.db.queries import version_bundle
 
     try:
-        bundle = version_bundle(_open(db_path, existing=True), int(argument))
+        bundle = version_bundle(database(), int(argument))
     except LookupError as error:
         raise UserError(f"no version {argument} in {db_path}") from error
     bundle["label"] = f"version {argument} ({bundle['label']}, {bundle['date']})"

@@ -1,10 +1,19 @@
-"""Read queries shared by the command line and the Datasette plugins."""
+"""Read queries shared by the command line and the Datasette plugins.
+
+They take a sqlite-utils ``Database`` or, where they use only ``execute``, a plain
+``sqlite3`` connection (see :mod:`.reading`); importing this module does not import
+sqlite-utils, so a command that only reads starts faster.
+"""
+
+from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    import sqlite3
 
-from .migrations import schema_version
+    from sqlite_utils import Database
 
 TABLES = (
     "jurisdictions",
@@ -19,6 +28,8 @@ TABLES = (
 
 def database_status(db: Database, recent: int = 5) -> dict:
     """Row counts, schema version and the most recent crawl runs."""
+    from .migrations import schema_version
+
     return {
         "schema_version": schema_version(db),
         "counts": {table: db[table].count for table in TABLES},
@@ -57,7 +68,7 @@ def versions_for_reparse(db: Database) -> tuple[int, Iterator[dict]]:
     return len(ids), rows()
 
 
-def version_bundle(db: Database, version_id: int) -> dict:
+def version_bundle(db: Database | sqlite3.Connection, version_id: int) -> dict:
     """A stored version as the diff needs it: text, sections and provisions as dicts.
     Raises ``KeyError`` when there is no such version."""
     rows = _dicts(
@@ -83,7 +94,7 @@ def version_bundle(db: Database, version_id: int) -> dict:
     }
 
 
-def _dicts(db: Database, sql: str, *parameters) -> list[dict]:
+def _dicts(db: Database | sqlite3.Connection, sql: str, *parameters) -> list[dict]:
     """Rows as dicts, read with a plain cursor: ``Database.query`` wraps each read in a
     savepoint, which costs more than these indexed lookups (the crawl makes one per
     version stored)."""

@@ -1,7 +1,10 @@
+import sqlite3
+
 import pytest
 from conftest import real_text
 
 from trustwatch.db.migrations import DatabaseError, open_database, schema_version
+from trustwatch.db.reading import SCHEMA_VERSION, open_to_read
 from trustwatch.db.search import index_pending
 from trustwatch.db.store import (
     DocumentRecord,
@@ -52,7 +55,8 @@ def counts(db):
 
 def test_schema_is_created_and_versioned(db_path):
     db = open_database(db_path)
-    assert schema_version(db) == 4
+    # A new migration needs reading.SCHEMA_VERSION raised with it.
+    assert schema_version(db) == SCHEMA_VERSION == 4
     assert db.execute("pragma user_version").fetchone()[0] == 4
     assert set(db.table_names()) >= {
         "jurisdictions",
@@ -69,6 +73,23 @@ def test_schema_is_created_and_versioned(db_path):
     assert db["versions"].columns_dict["text_sha256"] is str
     # Opening again applies nothing twice.
     assert schema_version(open_database(db_path)) == 4
+
+
+def test_a_current_database_opens_read_only_and_any_other_not_at_all(db_path, tmp_path):
+    assert open_to_read(db_path) is None  # not there yet
+    db = open_database(db_path)
+    text = real_text("ca-sb54-2017-chaptered.txt")
+    stored = store_version(db, SB54, version(text), raw(text.encode()), crawl_run_id=None, now="t")
+    reader = open_to_read(db_path)
+    assert reader.execute("select text from versions where id = ?", [stored.version_id]).fetchone()
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("delete from versions")
+    # A schema behind the code is left to open_database, which brings it up to date.
+    db.execute("pragma user_version = 3")
+    assert open_to_read(db_path) is None
+    not_a_database = tmp_path / "notes.db"
+    not_a_database.write_text("not sqlite")
+    assert open_to_read(str(not_a_database)) is None
 
 
 def test_storing_the_same_version_twice_adds_no_rows(db_path):

@@ -4,6 +4,8 @@ change summaries stored by the crawl, and the redline pages in Datasette."""
 import asyncio
 import json
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -132,9 +134,34 @@ def test_diff_bad_arguments_exit_2(demo_db, args, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_diff_by_ids_in_a_database_that_is_not_one_exits_2(tmp_path):
+    notes = tmp_path / "notes.db"
+    notes.write_text("not sqlite")
+    result = invoke("diff", "1", "2", "--db", str(notes))
+    assert result.exit_code == 2 and "cannot open database" in result.output
+
+
+def test_diff_by_ids_brings_an_older_schema_up_to_date_first(demo_db, tmp_path):
+    # The read-only path takes only a current schema; any other is migrated as before.
+    older = tmp_path / "older.db"
+    shutil.copy(demo_db, older)
+    sqlite3.connect(older).execute("pragma user_version = 3").connection.close()
+    result = invoke("diff", "1", "2", "--db", str(older), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["ops"]
+    assert sqlite3.connect(older).execute("pragma user_version").fetchone() == (4,)
+
+
 def loaded_by_diff(*args: str) -> list[str]:
     """Which of the slow-to-load modules ``trustwatch diff ARGS`` imported."""
-    slow = ("scrapy", "datasette", "twisted", "lxml", "trustwatch.parsers.provisions")
+    slow = (
+        "scrapy",
+        "datasette",
+        "twisted",
+        "lxml",
+        "sqlite_utils",
+        "trustwatch.parsers.provisions",
+    )
     code = (
         "import json, sys; from trustwatch.cli.main import cli\n"
         f"try: cli(['diff', *{list(args)!r}])\n"
@@ -147,7 +174,8 @@ def loaded_by_diff(*args: str) -> list[str]:
 
 def test_diff_command_does_not_load_the_crawler_or_datasette(demo_db):
     # Nor, for two text files, the readers of other formats (lxml is slow to load); and
-    # for two stored versions, whose provisions are stored, not the tagger.
+    # for two stored versions, whose provisions are stored, not the tagger, nor (the
+    # schema being current) sqlite-utils.
     old = str(TEXTS / "ca-ab4-2013-introduced-20121203.partial.txt")
     assert loaded_by_diff(old, old, "--format", "json") == ["trustwatch.parsers.provisions"]
     assert loaded_by_diff("1", "2", "--db", demo_db, "--format", "json") == []
