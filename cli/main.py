@@ -282,7 +282,8 @@ def diff(old, new, output, db_path):
 
     database = functools.cache(lambda: _open_to_read(db_path))  # opened once, if needed
     before, after = (_version_for_diff(argument, db_path, database) for argument in (old, new))
-    comparison = compare_versions(before, after)
+    # Only the JSON shows each section's own ops; text and HTML show the whole text's.
+    comparison = compare_versions(before, after, section_ops=output == "json")
     if output == "json":
         click.echo(json.dumps(comparison, ensure_ascii=False, indent=2))
     elif output == "html":

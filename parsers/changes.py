@@ -50,14 +50,18 @@ def summary(changes: dict) -> str:
     return "; ".join(parts) if parts else "no change to key provisions"
 
 
-def compare_versions(old: dict, new: dict) -> dict:
+def compare_versions(old: dict, new: dict, *, section_ops: bool = True) -> dict:
     """The full comparison of two versions given as ``{"text", "sections", "provisions"}``:
-    the JSON shape of ``trustwatch diff`` and of the redline pages.
+    the JSON shape of ``trustwatch diff`` and of the redline pages. Without
+    ``section_ops`` the section view's entries leave out their own word ops (see
+    :func:`~trustwatch.parsers.section_view.section_diff`).
 
     Without ``"provisions"`` (files given to ``trustwatch diff``), only the parts where
     the versions differ are tagged: the same result as tagging both whole, for a fraction
     of the cost on a long bill with a few amendments."""
-    result = redline(old["text"], old["sections"], new["text"], new["sections"])
+    result = redline(
+        old["text"], old["sections"], new["text"], new["sections"], section_ops=section_ops
+    )
     renames = _renames(result["sections"])
     if "provisions" in old and "provisions" in new:
         changes = provision_changes(_renamed(old["provisions"], renames), new["provisions"])

@@ -9,11 +9,17 @@ from .word_diff import WORD, collector_paused, word_diff
 
 @collector_paused()
 def redline(
-    old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
+    old_text: str,
+    old_sections: list[dict],
+    new_text: str,
+    new_sections: list[dict],
+    *,
+    section_ops: bool = True,
 ) -> dict:
-    """The word ops of the whole text, the section view and counts, as plain JSON data."""
+    """The word ops of the whole text, the section view (with each section's own ops
+    unless ``section_ops`` is false) and counts, as plain JSON data."""
     ops = word_diff(old_text, new_text)
-    sections = section_diff(old_text, old_sections, new_text, new_sections)
+    sections = section_diff(old_text, old_sections, new_text, new_sections, with_ops=section_ops)
     counts = Counter(entry["status"] for entry in sections)
     return {
         "ops": [[op, text] for op, text in ops],

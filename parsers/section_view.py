@@ -39,10 +39,18 @@ _SCORED = 5
 
 @collector_paused()
 def section_diff(
-    old_text: str, old_sections: list[dict], new_text: str, new_sections: list[dict]
+    old_text: str,
+    old_sections: list[dict],
+    new_text: str,
+    new_sections: list[dict],
+    *,
+    with_ops: bool = True,
 ) -> list[dict]:
     """One entry per section of either version, in the new version's order (a removed
-    section after the last unmoved one before it in the old version).
+    section after the last unmoved one before it in the old version). Without
+    ``with_ops``, entries leave out their ``ops``: a terminal or page that shows the
+    whole text's redline, and a stored summary, need only each section's status, and
+    diffing every changed section was a third of the section view's time.
 
     Sections pair level by level, parents first. One with the same number, heading,
     parent and text as a single section of the other version pairs at once; the others
@@ -96,12 +104,12 @@ def section_diff(
         if o in pairs and pairs[o] not in moved:
             after = pairs[o]
         elif o not in pairs:
-            removed[after].append(_entry(unit, None, "removed"))
+            removed[after].append(_entry(unit, None, "removed", with_ops))
     entries = removed.pop(-1, [])
     for n, unit in enumerate(new):
         o = new_to_old.get(n)
         state = "changed" if status[n] == "unchanged" and n in dirty else status[n]
-        entries.append(_entry(old[o] if o is not None else None, unit, state))
+        entries.append(_entry(old[o] if o is not None else None, unit, state, with_ops))
         entries += removed.get(n, ())
     return entries
 
@@ -391,19 +399,21 @@ def _mark(units: list[_Unit], parent: int | None, marked: set[int]) -> None:
         parent = units[parent].parent
 
 
-def _entry(old: _Unit | None, new: _Unit | None, status: str) -> dict:
-    ops: list = []
-    if old and new and status in ("changed", "moved"):
-        ops = [[op, text] for op, text in word_diff(old.own(), new.own())]
+def _entry(old: _Unit | None, new: _Unit | None, status: str, with_ops: bool) -> dict:
     either = new or old
-    return {
+    entry = {
         "number_old": old.number if old else None,
         "number_new": new.number if new else None,
         "heading": either.heading,
         "status": status,
-        "ops": ops,
         "old_start": old.start if old else None,
         "old_end": old.end if old else None,
         "new_start": new.start if new else None,
         "new_end": new.end if new else None,
     }
+    if with_ops:
+        ops: list = []
+        if old and new and status in ("changed", "moved"):
+            ops = [[op, text] for op, text in word_diff(old.own(), new.own())]
+        entry["ops"] = ops
+    return entry

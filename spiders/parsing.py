@@ -214,5 +214,5 @@ def parsed_and_packed(parse, body: bytes, media_type: str | None, **options):
 def stored_comparison(old: dict, new: dict) -> dict:
     """The parts of a comparison the database keeps (the redline's ops, as long as the
     text, would only cross back between processes to be dropped)."""
-    comparison = compare_versions(old, new)
+    comparison = compare_versions(old, new, section_ops=False)
     return {"stats": comparison["stats"], "provisions": comparison["provisions"]}

@@ -220,7 +220,8 @@ def refresh_version_changes(
     sections, provisions), by id: those are not read from the database again."""
     due = due_comparisons(db, document_id, bundles)
     for version_id, previous_id, old, new in due:
-        store_version_change(db, version_id, previous_id, compare_versions(old, new), utcnow())
+        comparison = compare_versions(old, new, section_ops=False)  # what is stored needs none
+        store_version_change(db, version_id, previous_id, comparison, utcnow())
     return len(due)
 
 

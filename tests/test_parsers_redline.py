@@ -407,6 +407,20 @@ def test_redline_is_plain_json_with_counts():
     assert result["stats"]["words_added"] < moved_words + 40
 
 
+def test_without_section_ops_the_redline_is_the_same_less_those_ops():
+    # Text and HTML output, and stored summaries, ask for no section ops.
+    passages = [
+        real_text("ca-sb54-2017-amended-20170124-amgoa-chunk.partial.txt"),
+        real_text("ca-sb54-2017-amended-20170301-amgoa-chunk.partial.txt"),
+    ]
+    for old, new in [amended_sb54(), [normalize_text(text) for text in passages]]:
+        full = redline(old, sections(old), new, sections(new))
+        brief = redline(old, sections(old), new, sections(new), section_ops=False)
+        assert any(entry["ops"] for entry in full["sections"])
+        without = [{k: v for k, v in entry.items() if k != "ops"} for entry in full["sections"]]
+        assert brief == {**full, "sections": without}
+
+
 def test_every_real_text_against_itself_is_unchanged():
     for name in [
         SB54,

@@ -48,8 +48,10 @@ async def redline_page(datasette, request):
     before, after = pair
     if before["document_id"] != after["document_id"]:
         raise NotFound("the two versions belong to different documents")
-    comparison = compare_versions(before, after)
-    if request.url_vars.get("json"):
+    as_json = bool(request.url_vars.get("json"))
+    # The page shows the whole text's redline; only the JSON lists each section's ops.
+    comparison = compare_versions(before, after, section_ops=as_json)
+    if as_json:
         body = {"old": _about(before), "new": _about(after), **comparison}
         return Response.json(body, headers={"content-type": "application/json; charset=utf-8"})
     old_label, new_label = _label(before), _label(after)
