@@ -120,7 +120,7 @@ def stages(folder: Path) -> None:
         {"text": text, "sections": [s.as_dict() for s in section_spans(text)]} for text in texts
     ]
     marks.append(time.perf_counter())
-    comparison = compare_versions(*versions)
+    comparison = compare_versions(*versions, section_ops=False)  # as the text output does
     marks.append(time.perf_counter())
     terminal_text(comparison, color=False)
     marks.append(time.perf_counter())

@@ -97,10 +97,11 @@ def version_bundle(db: Database | sqlite3.Connection, version_id: int) -> dict:
 def _dicts(db: Database | sqlite3.Connection, sql: str, *parameters) -> list[dict]:
     """Rows as dicts, read with a plain cursor: ``Database.query`` wraps each read in a
     savepoint, which costs more than these indexed lookups (the crawl makes one per
-    version stored)."""
+    version stored). A row has a value per column, so zip need not check (that check
+    and iterating the cursor row by row were a third of reading a version's sections)."""
     cursor = db.execute(sql, parameters)
     columns = [column[0] for column in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor]
+    return [dict(zip(columns, row, strict=False)) for row in cursor.fetchall()]
 
 
 def stale_version_changes(db: Database, document_id: str | None = None) -> list[tuple[int, int]]:
