@@ -3,7 +3,7 @@
 ``trustwatch diff 3 4`` reads two versions and nothing else. Opening the database the
 usual way (:func:`~trustwatch.db.migrations.open_database`) imports sqlite-utils, and
 with it dateutil and pluggy, applies pending migrations and catches up the search index:
-for two 1 MB versions that was a third of the command's time. When the schema is current
+for two 1 MB versions that was a quarter of the command's time. When the schema is current
 a read-only ``sqlite3`` connection serves the read queries just as well.
 """
 

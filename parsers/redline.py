@@ -19,7 +19,7 @@ def redline(
     """The word ops of the whole text, the section view (with each section's own ops
     unless ``section_ops`` is false) and counts, as plain JSON data."""
     ops = word_diff(old_text, new_text)
-    sections = section_diff(old_text, old_sections, new_text, new_sections, with_ops=section_ops)
+    sections = section_diff(old_text, old_sections, new_text, new_sections, section_ops=section_ops)
     counts = Counter(entry["status"] for entry in sections)
     return {
         "ops": [[op, text] for op, text in ops],

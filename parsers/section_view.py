@@ -44,11 +44,11 @@ def section_diff(
     new_text: str,
     new_sections: list[dict],
     *,
-    with_ops: bool = True,
+    section_ops: bool = True,
 ) -> list[dict]:
     """One entry per section of either version, in the new version's order (a removed
     section after the last unmoved one before it in the old version). Without
-    ``with_ops``, entries leave out their ``ops``: a terminal or page that shows the
+    ``section_ops``, entries leave out their ``ops``: a terminal or page that shows the
     whole text's redline, and a stored summary, need only each section's status, and
     diffing every changed section was a third of the section view's time.
 
@@ -104,12 +104,12 @@ def section_diff(
         if o in pairs and pairs[o] not in moved:
             after = pairs[o]
         elif o not in pairs:
-            removed[after].append(_entry(unit, None, "removed", with_ops))
+            removed[after].append(_entry(unit, None, "removed", section_ops))
     entries = removed.pop(-1, [])
     for n, unit in enumerate(new):
         o = new_to_old.get(n)
         state = "changed" if status[n] == "unchanged" and n in dirty else status[n]
-        entries.append(_entry(old[o] if o is not None else None, unit, state, with_ops))
+        entries.append(_entry(old[o] if o is not None else None, unit, state, section_ops))
         entries += removed.get(n, ())
     return entries
 
@@ -399,7 +399,7 @@ def _mark(units: list[_Unit], parent: int | None, marked: set[int]) -> None:
         parent = units[parent].parent
 
 
-def _entry(old: _Unit | None, new: _Unit | None, status: str, with_ops: bool) -> dict:
+def _entry(old: _Unit | None, new: _Unit | None, status: str, section_ops: bool) -> dict:
     either = new or old
     entry = {
         "number_old": old.number if old else None,
@@ -411,7 +411,7 @@ def _entry(old: _Unit | None, new: _Unit | None, status: str, with_ops: bool) ->
         "new_start": new.start if new else None,
         "new_end": new.end if new else None,
     }
-    if with_ops:
+    if section_ops:
         ops: list = []
         if old and new and status in ("changed", "moved"):
             ops = [[op, text] for op, text in word_diff(old.own(), new.own())]
