@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from trustwatch.db.store import Jurisdiction
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TEXTS = FIXTURES / "texts"
 REPO = Path(__file__).parent.parent
+# The state most test bills belong to.
+CALIFORNIA = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
 
 
 def real_text(name: str) -> str:
@@ -25,14 +29,11 @@ def real_text(name: str) -> str:
 
 def fetched_version(body: bytes, key: str = "1", sequence: int = 1):
     """A fetched version of one test bill, as a spider hands it to the pipeline."""
-    from trustwatch.db.store import Jurisdiction
     from trustwatch.spiders.items import FetchedVersion
 
     return FetchedVersion(
         source="test",
-        jurisdiction=Jurisdiction(
-            "ocd-division/country:us/state:ca", "California", "state", "CA", "06"
-        ),
+        jurisdiction=CALIFORNIA,
         document_id="ca-test",
         session="2017",
         identifier="SB 54",

@@ -13,12 +13,11 @@ import urllib.request
 import zlib
 
 import pytest
-from conftest import REPO, real_text
+from conftest import CALIFORNIA, REPO, real_text
 
 from trustwatch.db.migrations import open_database
 from trustwatch.db.store import (
     DocumentRecord,
-    Jurisdiction,
     RawResponse,
     VersionRecord,
     store_version,
@@ -37,10 +36,9 @@ HOSTILE = "<script>document.title='pwned'</script><b>bold?</b>"
 def server(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("browser") / "trustwatch.db")
     db = open_database(path)
-    ca = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
     document = DocumentRecord(
         "chicago-2-173-030",
-        ca,
+        CALIFORNIA,
         "test",
         "2021",
         "2-173-030",

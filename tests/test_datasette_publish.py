@@ -3,21 +3,18 @@
 import asyncio
 
 import pytest
-from conftest import real_text
+from conftest import CALIFORNIA, real_text
 
 from trustwatch.cli.publish import datasette_app
 from trustwatch.db.migrations import open_database
 from trustwatch.db.store import (
     DocumentRecord,
-    Jurisdiction,
     RawResponse,
     VersionRecord,
     store_version,
 )
 from trustwatch.parsers.sections import section_spans
 from trustwatch.parsers.text import normalize_text
-
-CA = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
 
 
 def add(db, doc_id, identifier, title, key, label, date, text):
@@ -26,7 +23,7 @@ def add(db, doc_id, identifier, title, key, label, date, text):
         db,
         DocumentRecord(
             doc_id,
-            CA,
+            CALIFORNIA,
             "california",
             "2013-2014",
             identifier,

@@ -1,14 +1,13 @@
 import sqlite3
 
 import pytest
-from conftest import real_text
+from conftest import CALIFORNIA, real_text
 
 from trustwatch.db.migrations import DatabaseError, open_database, schema_version
 from trustwatch.db.reading import SCHEMA_VERSION, open_to_read
 from trustwatch.db.search import index_pending
 from trustwatch.db.store import (
     DocumentRecord,
-    Jurisdiction,
     RawResponse,
     VersionRecord,
     raw_body,
@@ -17,10 +16,9 @@ from trustwatch.db.store import (
 from trustwatch.parsers.sections import section_spans
 from trustwatch.parsers.text import normalize_text
 
-CA = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
 SB54 = DocumentRecord(
     id="ca-2017-2018-sb54",
-    jurisdiction=CA,
+    jurisdiction=CALIFORNIA,
     source="california",
     session="2017-2018",
     identifier="SB 54",

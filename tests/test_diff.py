@@ -11,14 +11,13 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, TEXTS, run_cli
+from conftest import CALIFORNIA, REPO, TEXTS, run_cli
 
 from trustwatch.cli.main import cli
 from trustwatch.cli.publish import datasette_app
 from trustwatch.db.migrations import open_database
 from trustwatch.db.store import (
     DocumentRecord,
-    Jurisdiction,
     RawResponse,
     VersionRecord,
     store_version,
@@ -90,8 +89,7 @@ def test_every_version_after_the_first_has_a_change_summary(demo_db):
 
 def test_a_version_arriving_late_is_compared_with_the_right_neighbours(tmp_path):
     db = open_database(str(tmp_path / "t.db"))
-    ca = Jurisdiction("ocd-division/country:us/state:ca", "California", "state", "CA", "06")
-    document = DocumentRecord("d", ca, "test", "2013-2014", "AB 4", "t", "bill", "x", "u")
+    document = DocumentRecord("d", CALIFORNIA, "test", "2013-2014", "AB 4", "t", "bill", "x", "u")
     names = {
         "2012-12-03": "ca-ab4-2013-introduced-20121203.partial.txt",
         "2013-06-14": "ca-ab4-2013-amended-sen-20130614.partial.htm.txt",
